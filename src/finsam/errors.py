@@ -1,0 +1,79 @@
+"""Errors and problem records.
+
+Two channels, as in frictionless: a *fatal* problem (a file that cannot be read at all, a
+required column missing, a workbook that is locked) raises one :class:`FinsamError`
+subclass whose message (Swedish, for the person who can fix it) says what to do. *Data*
+problems (a bad row, an unknown cost centre) are collected as :class:`Problem` records in a
+list and never raised.
+
+Positions are as a spreadsheet user counts them: row 1 is the header row of a CSV/xlsx
+file, so the first data row is row 2. For SIE files ``row`` is the 1-based line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+class FinsamError(Exception):
+    """A fatal problem. ``str(err)`` is a Swedish message meant for the user."""
+
+
+class SourceError(FinsamError):
+    """A source file cannot be read at all (missing, unreadable, required column missing)."""
+
+
+class SettingsError(FinsamError):
+    """The settings (TOML file or the workbook's settings sheet) are incomplete or wrong."""
+
+
+class WorkbookError(FinsamError):
+    """The workbook cannot be read or written (not a finsam workbook, locked, would lose parts)."""
+
+
+class PeriodError(FinsamError):
+    """A period argument cannot be understood."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One data problem found in a source or in the workbook.
+
+    Attributes:
+        code: stable identifier, e.g. ``"personnummer-ogiltigt"``; tests assert on it.
+        severity: ``"error"`` stops a populate, ``"warning"`` is reported only.
+        source: file name (no folder) or workbook sheet the problem is in.
+        row: 1-based row as a spreadsheet user counts it (header = 1), or SIE line number;
+            ``None`` when the problem is not tied to one row.
+        column: column header (or cell address) the problem is in, or ``None``.
+        message: Swedish text naming the value (masked if personal) and what to do.
+    """
+
+    code: str
+    severity: Severity
+    source: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ProblemError(FinsamError):
+    """Raised when collected problems contain errors and the run must stop.
+
+    ``problems`` holds every problem (errors and warnings), in the order found.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        errors = [p for p in problems if p.severity == "error"]
+        first = errors[0] if errors else problems[0]
+        where = first.source + (f", rad {first.row}" if first.row else "")
+        where += f", kolumn {first.column}" if first.column else ""
+        more = f" (och {len(errors) - 1} fel till)" if len(errors) > 1 else ""
+        super().__init__(f"{where}: {first.message}{more}")
