@@ -1,0 +1,114 @@
+"""Report periods: accumulated from the start of the fiscal year to a period end.
+
+Rule (DOMAIN.md, seed "Jan-Mars"): a follow-up always covers the fiscal year from its first
+day to the period end — Q1 = Jan–Mars, Q2 = Jan–Juni, Q3 = Jan–Sept, Q4 = Jan–Dec; tertial
+T1 = Jan–April, T2 = Jan–Aug, T3 = Jan–Dec. A fiscal year that starts in another month
+(a July–June year) shifts the quarters: Q1 = Juli–Sept.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from finsam.errors import PeriodError
+
+#: Month labels as the seed report prints them ("Jan-Mars").
+MONTH_LABELS = ["Jan", "Feb", "Mars", "April", "Maj", "Juni", "Juli", "Aug", "Sept", "Okt", "Nov", "Dec"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """An accumulated report period, ``start`` ≤ day ≤ ``end`` (both inclusive)."""
+
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        """Swedish label as in the seed report's column heading, e.g. ``"Jan-Mars"``."""
+        return f"{MONTH_LABELS[self.start.month - 1]}-{MONTH_LABELS[self.end.month - 1]}"
+
+    @property
+    def year_label(self) -> str:
+        """The full fiscal year's label, e.g. ``"Jan-Dec"`` (heading of Budget and Prognos)."""
+        last = (self.start.month + 10) % 12 + 1
+        return f"{MONTH_LABELS[self.start.month - 1]}-{MONTH_LABELS[last - 1]}"
+
+    @property
+    def months(self) -> int:
+        """Number of months in the period (for periodised budget = budget × months / 12)."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}–{self.end.isoformat()}"
+
+
+def _add_months(d: date, months: int) -> date:
+    m = d.month - 1 + months
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def _month_end(d: date) -> date:
+    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def fiscal_year_start(year: int, start_month: int = 1) -> date:
+    """First day of fiscal year ``year`` (the year in which it starts)."""
+    return date(year, start_month, 1)
+
+
+def parse_period(text: str, *, fiscal_start_month: int = 1, fiscal_year_start_date: date | None = None) -> Period:
+    """Parse a period argument.
+
+    Accepts ``YYYY-Q1`` … ``YYYY-Q4`` (quarters), ``YYYY-T1`` … ``YYYY-T3`` (tertials),
+    ``YYYY-MM`` (to the end of that month) and ``YYYY-MM-DD`` (an explicit end date). The
+    period starts at the first day of the fiscal year holding its end: ``fiscal_year_start_date``
+    when given (SIE ``#RAR 0``), else the year's ``fiscal_start_month``.
+
+    Raises:
+        PeriodError: the text is none of these forms, or the quarter/tertial number is out of range.
+    """
+    t = text.strip().upper()
+    m = re.fullmatch(r"(\d{4})-?([QKT])([1-4])", t)
+    if m:
+        year, kind, n = int(m.group(1)), m.group(2), int(m.group(3))
+        size = 4 if kind == "T" else 3
+        if n * size > 12:
+            raise PeriodError(f"Perioden {text!r} finns inte: ett år har {12 // size} {'tertial' if size == 4 else 'kvartal'}.")
+        start = fiscal_year_start_date or fiscal_year_start(year, fiscal_start_month)
+        end = _month_end(_add_months(start, n * size - 1))
+        return Period(start, end)
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", t)
+    if m:
+        try:
+            y, mo = int(m.group(1)), int(m.group(2))
+            end = date(y, mo, int(m.group(3))) if m.group(3) else _month_end(date(y, mo, 1))
+        except ValueError as exc:
+            raise PeriodError(f"Perioden {text!r} är inget giltigt datum ({exc}).") from None
+        if fiscal_year_start_date is not None:
+            start = fiscal_year_start_date
+        else:
+            sy = end.year if end.month >= fiscal_start_month else end.year - 1
+            start = fiscal_year_start(sy, fiscal_start_month)
+        if end < start:
+            raise PeriodError(f"Perioden {text!r} slutar före räkenskapsårets början {start.isoformat()}.")
+        return Period(start, end)
+    raise PeriodError(
+        f"Perioden {text!r} förstås inte. Skriv t.ex. 2013-Q1 (kvartal), 2013-T1 (tertial) "
+        "eller ett slutdatum som 2013-03-31."
+    )
+
+
+def current_period(today: date, *, kind: str = "kvartal", fiscal_start_month: int = 1) -> Period:
+    """The last complete quarter (or tertial) before ``today``, for the Excel button's default."""
+    size = 4 if kind == "tertial" else 3
+    fy_year = today.year if today.month >= fiscal_start_month else today.year - 1
+    start = fiscal_year_start(fy_year, fiscal_start_month)
+    done = ((today.year - start.year) * 12 + today.month - start.month) // size
+    if done == 0:  # nothing complete yet this fiscal year: the previous year's last period
+        start = fiscal_year_start(fy_year - 1, fiscal_start_month)
+        done = 12 // size
+    return Period(start, _month_end(_add_months(start, done * size - 1)))

@@ -1,0 +1,311 @@
+"""Settings of one association and one year.
+
+Where they come from, in order of precedence (first wins):
+command-line option > the workbook's settings sheet (``Inställningar``) > the TOML file given
+to ``finsam new`` > the defaults below. ``finsam new`` copies the TOML file into the
+settings sheet; from then on the workbook carries its own settings, so populating (from the
+CLI or the Excel button) needs only the workbook and its sources folder.
+
+The settings sheet is a list of rows (:func:`settings_to_rows` / :func:`settings_from_rows`):
+key/value rows first, then one section per list, each headed by a row ``[Section]`` and a row
+of column names. Both openpyxl and xlwings read it as a plain 2D list of values.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from finsam.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """A member municipality (kommun): name as SUS writes it, and its kommunkod."""
+
+    name: str
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class CostCentre:
+    """A kostnadsställe: code as text, name, and the group (table) it belongs to."""
+
+    code: str
+    name: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A cost-centre table (e.g. "Förbundsmedel", "Projekt Krut") and the summary line it feeds."""
+
+    name: str
+    title: str
+    summary_line: str = "Totala kostnader"
+
+
+@dataclass(frozen=True)
+class FinancingLine:
+    """A financing line of the summary (Sammanställning).
+
+    ``cost_centre``: when set, the line's Ackumulerat is that cost centre's period result in
+    the ledger (income positive, e.g. 1000 → Parternas finansiering 3765 tkr in the seed);
+    when empty the Ackumulerat cell stays empty, as the seed prints it for ESF grants.
+    """
+
+    name: str
+    cost_centre: str = ""
+
+
+SOURCE_KINDS = ("deltagare", "anonyma", "huvudbok", "budget", "prognos")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything finsam needs to know about one association and one year."""
+
+    association: str
+    year: int
+    municipalities: tuple[Municipality, ...]
+    groups: tuple[Group, ...]
+    cost_centres: tuple[CostCentre, ...]
+    financing: tuple[FinancingLine, ...] = ()
+    other_label: str = "Annan ort"
+    fiscal_start_month: int = 1
+    period_kind: str = "kvartal"
+    opening_equity_tkr: int | None = None
+    opening_equity_date: str = ""
+    cost_centre_dimension: int = 1
+    sources_folder: str = "källor"
+    source_patterns: dict[str, str] = field(
+        default_factory=lambda: {k: f"{k}.*" for k in SOURCE_KINDS}
+    )
+    period: str = ""
+
+    def cost_centres_of(self, group: str) -> list[CostCentre]:
+        """The cost centres of one group, in settings order."""
+        return [c for c in self.cost_centres if c.group == group]
+
+    @property
+    def summary_lines(self) -> list[str]:
+        """Distinct cost lines of the summary, in the order the groups first name them."""
+        return list(dict.fromkeys(g.summary_line for g in self.groups))
+
+    def with_year(self, year: int) -> "Settings":
+        return replace(self, year=year)
+
+
+def _require(d: dict, key: str, where: str):
+    if key not in d or d[key] in (None, ""):
+        raise SettingsError(f"Inställningarna saknar {key!r} under {where}. Lägg till värdet och försök igen.")
+    return d[key]
+
+
+def _validate(s: Settings, source: str) -> Settings:
+    groups = {g.name for g in s.groups}
+    if not s.municipalities:
+        raise SettingsError(f"{source}: inga medlemskommuner angivna ([[kommuner]]).")
+    if not s.groups:
+        raise SettingsError(f"{source}: inga grupper angivna ([[grupper]]).")
+    seen: set[str] = set()
+    for c in s.cost_centres:
+        if c.group not in groups:
+            raise SettingsError(
+                f"{source}: kostnadsställe {c.code} hör till gruppen {c.group!r}, som inte finns bland "
+                f"grupperna ({', '.join(sorted(groups))}). Rätta gruppnamnet."
+            )
+        if c.code in seen:
+            raise SettingsError(f"{source}: kostnadsställe {c.code} står två gånger. Ta bort den ena raden.")
+        seen.add(c.code)
+    if not 1 <= s.fiscal_start_month <= 12:
+        raise SettingsError(f"{source}: räkenskapsårets startmånad måste vara 1–12.")
+    if s.period_kind not in ("kvartal", "tertial"):
+        raise SettingsError(f"{source}: rapportperiod måste vara 'kvartal' eller 'tertial'.")
+    return s
+
+
+def load_settings(path: Path) -> Settings:
+    """Read a TOML settings file (see ``workbook/sjuharad.toml`` for every key).
+
+    Raises:
+        SettingsError: the file is missing, not valid TOML, or lacks a required key.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"Inställningsfilen {path} finns inte.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"Inställningsfilen {path.name} går inte att läsa: {exc}.") from None
+    f = data.get("forbund", {})
+    k = data.get("kallor", {})
+    eq = f.get("eget_kapital_ingaende_tkr")
+    s = Settings(
+        association=str(_require(f, "namn", "[forbund]")),
+        year=int(_require(f, "ar", "[forbund]")),
+        municipalities=tuple(
+            Municipality(str(_require(m, "namn", "[[kommuner]]")), str(m.get("kod", ""))) for m in data.get("kommuner", [])
+        ),
+        groups=tuple(
+            Group(
+                str(_require(g, "namn", "[[grupper]]")),
+                str(g.get("rubrik", g["namn"])),
+                str(g.get("summeringsrad", "Totala kostnader")),
+            )
+            for g in data.get("grupper", [])
+        ),
+        cost_centres=tuple(
+            CostCentre(
+                str(_require(c, "kod", "[[kostnadsstallen]]")),
+                str(c.get("namn", "")),
+                str(_require(c, "grupp", "[[kostnadsstallen]]")),
+            )
+            for c in data.get("kostnadsstallen", [])
+        ),
+        financing=tuple(
+            FinancingLine(str(_require(x, "namn", "[[finansiering]]")), str(x.get("kostnadsstalle", "")))
+            for x in data.get("finansiering", [])
+        ),
+        other_label=str(f.get("annan_ort", "Annan ort")),
+        fiscal_start_month=int(f.get("rakenskapsar_startmanad", 1)),
+        period_kind=str(f.get("rapportperiod", "kvartal")),
+        opening_equity_tkr=None if eq in (None, "") else int(eq),
+        opening_equity_date=str(f.get("eget_kapital_datum", "")),
+        cost_centre_dimension=int(f.get("kostnadsstalle_dimension", 1)),
+        sources_folder=str(k.get("mapp", "källor")),
+        source_patterns={kind: str(k.get(kind, f"{kind}.*")) for kind in SOURCE_KINDS},
+        period=str(f.get("period", "")),
+    )
+    return _validate(s, path.name)
+
+
+# --- the settings sheet ------------------------------------------------------------------
+
+_KEYS = [
+    # (label on the sheet, attribute)
+    ("Förbund", "association"),
+    ("År", "year"),
+    ("Räkenskapsårets startmånad", "fiscal_start_month"),
+    ("Rapportperiod (kvartal/tertial)", "period_kind"),
+    ("Period att fylla i (t.ex. 2013-Q1; tom = senaste hela perioden)", "period"),
+    ("Benämning för övriga kommuner", "other_label"),
+    ("Eget kapital ingående (tkr)", "opening_equity_tkr"),
+    ("Eget kapital per datum", "opening_equity_date"),
+    ("SIE-dimension för kostnadsställe", "cost_centre_dimension"),
+    ("Källmapp (relativt arbetsboken)", "sources_folder"),
+]
+_SOURCE_LABEL = "Källfil: "
+
+
+def settings_to_rows(s: Settings) -> list[list]:
+    """The settings as rows for the settings sheet (2D list, text and numbers only)."""
+    rows: list[list] = [["Inställning", "Värde", None]]
+    for label, attr in _KEYS:
+        v = getattr(s, attr)
+        rows.append([label, "" if v is None else v, None])
+    for kind in SOURCE_KINDS:
+        rows.append([_SOURCE_LABEL + kind, s.source_patterns[kind], None])
+    rows.append([None, None, None])
+    rows.append(["[Kommuner]", None, None])
+    rows.append(["Kommun", "Kommunkod", None])
+    rows += [[m.name, m.code, None] for m in s.municipalities]
+    rows.append([None, None, None])
+    rows.append(["[Grupper]", None, None])
+    rows.append(["Grupp", "Rubrik", "Summeringsrad"])
+    rows += [[g.name, g.title, g.summary_line] for g in s.groups]
+    rows.append([None, None, None])
+    rows.append(["[Finansiering]", None, None])
+    rows.append(["Post", "Kostnadsställe i huvudboken", None])
+    rows += [[x.name, x.cost_centre, None] for x in s.financing]
+    rows.append([None, None, None])
+    rows.append(["[Kostnadsställen]", None, None])
+    rows.append(["Kostnadsställe", "Benämning", "Grupp"])
+    rows += [[c.code, c.name, c.group] for c in s.cost_centres]
+    return rows
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Settings:
+    """Parse the settings sheet's values (as :func:`settings_to_rows` wrote them, possibly
+    edited by a person: extra blank rows and numbers typed as numbers are fine).
+
+    Raises:
+        SettingsError: a required key or section is missing or a value is not understood.
+    """
+    labels = {label: attr for label, attr in _KEYS}
+    values: dict[str, str] = {}
+    patterns = {k: f"{k}.*" for k in SOURCE_KINDS}
+    sections: dict[str, list[list[str]]] = {}
+    current: str | None = None
+    skip_header = False
+    for raw in rows:
+        cells = [_text(c) for c in (list(raw) + [None, None, None])[:3]]
+        if not any(cells):
+            continue
+        if cells[0].startswith("[") and cells[0].endswith("]"):
+            current = cells[0][1:-1]
+            sections[current] = []
+            skip_header = True
+            continue
+        if current is None:
+            if cells[0] in labels:
+                values[labels[cells[0]]] = cells[1]
+            elif cells[0].startswith(_SOURCE_LABEL):
+                patterns[cells[0][len(_SOURCE_LABEL):]] = cells[1]
+            continue
+        if skip_header:
+            skip_header = False
+            continue
+        sections[current].append(cells)
+
+    def num(attr: str, default=None):
+        v = values.get(attr, "")
+        if v == "":
+            if default is None:
+                raise SettingsError(f"Bladet {source} saknar ett värde för {attr!r}. Fyll i det.")
+            return default
+        try:
+            return int(float(v.replace(" ", "").replace(",", ".")))
+        except ValueError:
+            raise SettingsError(f"Bladet {source}: värdet {v!r} ska vara ett heltal.") from None
+
+    for needed in ("Kommuner", "Grupper", "Kostnadsställen"):
+        if needed not in sections:
+            raise SettingsError(
+                f"Bladet {source} saknar avsnittet [{needed}]. Skapa arbetsboken på nytt med 'finsam new'."
+            )
+    if not values.get("association"):
+        raise SettingsError(f"Bladet {source} saknar förbundets namn.")
+    eq = values.get("opening_equity_tkr", "")
+    s = Settings(
+        association=values["association"],
+        year=num("year"),
+        municipalities=tuple(Municipality(r[0], r[1]) for r in sections["Kommuner"] if r[0]),
+        groups=tuple(Group(r[0], r[1] or r[0], r[2] or "Totala kostnader") for r in sections["Grupper"] if r[0]),
+        cost_centres=tuple(CostCentre(r[0], r[1], r[2]) for r in sections["Kostnadsställen"] if r[0]),
+        financing=tuple(FinancingLine(r[0], r[1]) for r in sections.get("Finansiering", []) if r[0]),
+        other_label=values.get("other_label") or "Annan ort",
+        fiscal_start_month=num("fiscal_start_month", 1),
+        period_kind=values.get("period_kind") or "kvartal",
+        opening_equity_tkr=None if eq == "" else num("opening_equity_tkr"),
+        opening_equity_date=values.get("opening_equity_date", ""),
+        cost_centre_dimension=num("cost_centre_dimension", 1),
+        sources_folder=values.get("sources_folder") or "källor",
+        source_patterns=patterns,
+        period=values.get("period", ""),
+    )
+    return _validate(s, source)

@@ -1,0 +1,45 @@
+"""Anonymously registered participants (anonyma deltagare): counts only, no personnummer.
+
+Input columns: Insats; Kommun (optional, never used to split the municipality table);
+Månad (``YYYY-MM``) or Datum; Antal deltagare.
+
+Output frame (:func:`read_anonymous`): ``insats`` (str), ``month`` (datetime64[ns], first day of the
+month), ``count`` (int64). Index = 0-based data row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from finsam.errors import Problem
+from finsam.sources.tabular import parse_dates, parse_numbers, read_table
+
+COLUMNS = {
+    "insats": ("Insats", "Verksamhet", "Aktivitet"),
+    "month": ("Månad", "Manad", "Period", "Datum"),
+    "count": ("Antal deltagare", "Antal", "Deltagare"),
+}
+
+
+def read_anonymous(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read the anonymous counts (csv or xlsx).
+
+    Raises:
+        SourceError: file missing/unreadable or a required column missing.
+    """
+    path = Path(path)
+    df = read_table(path, COLUMNS, text_columns=("insats",))
+    month_text = df["month"].map(lambda v: f"{v}-01" if isinstance(v, str) and len(v.strip()) == 7 else v)
+    month, problems = parse_dates(month_text, file=path.name, column="Månad")
+    count, p2 = parse_numbers(df["count"], file=path.name, column="Antal deltagare")
+    out = pd.DataFrame(
+        {
+            "insats": df["insats"].fillna("").astype(str),
+            "month": month.dt.to_period("M").dt.to_timestamp(),
+            "count": count.fillna(0).round().astype("int64"),
+        },
+        index=df.index,
+    )
+    return out, problems + p2

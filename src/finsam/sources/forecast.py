@@ -1,0 +1,36 @@
+"""Forecast overrides collected from activity leaders (prognos.csv).
+
+Columns: Kostnadsställe; Prognos (tkr, costs negative); Kommentar. Every cost centre not
+listed keeps its forecast (default = budget).
+
+:func:`read_forecast` returns a frame ``cost_centre`` (str), ``forecast_tkr`` (float64),
+``comment`` (str / None), index = 0-based data row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from finsam.errors import Problem
+from finsam.sources.tabular import parse_numbers, read_table
+
+COLUMNS = {
+    "cost_centre": ("Kostnadsställe", "Kostnadsstalle", "Kst", "Post"),
+    "forecast_tkr": ("Prognos (tkr)", "Prognos", "Prognos tkr"),
+}
+OPTIONAL = {"comment": ("Kommentar", "Kommentarer", "Anmärkning")}
+
+
+def read_forecast(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read the forecast overrides.
+
+    Raises:
+        SourceError: file unreadable or a required column missing.
+    """
+    path = Path(path)
+    df = read_table(path, COLUMNS, OPTIONAL, text_columns=("cost_centre", "comment"))
+    value, problems = parse_numbers(df["forecast_tkr"], file=path.name, column="Prognos (tkr)")
+    df = df.assign(forecast_tkr=value)
+    return df[df["cost_centre"].notna()], problems

@@ -1,0 +1,242 @@
+"""Reading tables (CSV or xlsx) as Swedish exports really come.
+
+Shared by every tabular source reader: encoding (UTF-8, UTF-8 with BOM, cp1252), separator
+(``;``, ``,`` or tab), header names in any case and with stray spaces, numbers with decimal
+comma, space / no-break space (U+00A0) / narrow no-break space (U+202F) as thousands
+separators and the minus sign U+2212, and dates as Excel dates, ISO or Swedish text, or
+Excel serial numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from finsam.errors import Problem, SourceError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+
+
+def normalise_header(name: object) -> str:
+    """Header as compared: stripped, inner white space folded, case-folded."""
+    return re.sub(r"\s+", " ", str(name)).strip().casefold()
+
+
+def decode_text(path: Path) -> tuple[str, str]:
+    """Decode a text file: UTF-8 (with or without BOM) when it decodes cleanly, else cp1252.
+
+    Returns ``(text, encoding)``.
+    """
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_separator(first_line: str) -> str:
+    """The field separator of a CSV header line: the most frequent of ``;``, tab and ``,``."""
+    counts = {sep: first_line.count(sep) for sep in (";", "\t", ",")}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else ";"
+
+
+def read_table(
+    path: Path,
+    required: dict[str, tuple[str, ...]],
+    optional: dict[str, tuple[str, ...]] | None = None,
+    *,
+    sheet: str | int = 0,
+    text_columns: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Read a CSV or xlsx file and rename its columns to finsam's names.
+
+    Args:
+        path: the file (``.csv``/``.txt`` or an Excel file, read with python-calamine).
+        required: finsam name → accepted header names (compared by :func:`normalise_header`).
+        optional: the same for columns that may be missing (then filled with ``None``).
+        sheet: xlsx sheet name or index.
+        text_columns: finsam names whose values are kept as text exactly as written
+            (personnummer, codes): never parsed as numbers.
+
+    Returns:
+        DataFrame with the finsam column names, in the order of ``required`` then
+        ``optional``, and the original index (0-based data rows: spreadsheet row = index + 2).
+
+    Raises:
+        SourceError: the file is missing or unreadable, or a required column is missing
+            (the message names the column and lists the columns found).
+    """
+    optional = optional or {}
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"Filen {path} finns inte. Kontrollera källmappen och filnamnet.")
+    wanted = {**required, **optional}
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            df = pd.read_excel(path, sheet_name=sheet, engine="calamine", dtype=object)
+        else:
+            text, _ = decode_text(path)
+            first = text.split("\n", 1)[0]
+            df = pd.read_csv(
+                io.StringIO(text),
+                sep=sniff_separator(first),
+                dtype=str,
+                keep_default_na=False,
+                quoting=csv.QUOTE_MINIMAL,
+                skipinitialspace=False,
+            )
+    except SourceError:
+        raise
+    except ValueError as exc:
+        if "Worksheet" in str(exc) or "sheet" in str(exc).lower():
+            raise SourceError(f"{path.name}: bladet {sheet!r} finns inte i filen. Kontrollera exporten.") from None
+        raise SourceError(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.") from None
+    except Exception as exc:  # noqa: BLE001 - any parser failure is one clear message
+        raise SourceError(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.") from None
+
+    found = {normalise_header(c): c for c in df.columns}
+    rename: dict[str, str] = {}
+    for name, aliases in wanted.items():
+        for alias in aliases:
+            if normalise_header(alias) in found:
+                rename[found[normalise_header(alias)]] = name
+                break
+        else:
+            if name in required:
+                listed = ", ".join(str(c).strip() for c in df.columns)
+                raise SourceError(
+                    f"{path.name}: kolumnen {aliases[0]!r} saknas. Kolumner i filen: {listed}. "
+                    f"Lägg till kolumnen eller byt namn på den som motsvarar {aliases[0]!r}."
+                )
+    df = df.rename(columns=rename)
+    for name in wanted:
+        if name not in df.columns:
+            df[name] = None
+    df = df[list(wanted)]
+    for name in text_columns:
+        df[name] = df[name].map(_as_text, na_action="ignore")
+    return df
+
+
+def _as_text(v: object) -> object:
+    if isinstance(v, float):
+        if np.isnan(v):
+            return None
+        if v.is_integer():
+            return str(int(v))
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return str(v)
+
+
+_NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f']")
+_NUMBER_OK = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_numbers(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series, list[Problem]]:
+    """Parse Swedish-formatted numbers (text or already numeric) to float64.
+
+    Accepts ``1 234,50``, ``1\u00a0234,50``, ``−1234.5`` (U+2212), ``-1234,5``. Empty cells
+    become NaN without a problem. A value that is no number gives an error problem with its
+    1-based spreadsheet row (header = row 1).
+    """
+    s = values.astype(object)
+    is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    out = pd.Series(np.nan, index=s.index, dtype="float64")
+    out[is_num] = s[is_num].astype("float64")
+    text = s[~is_num].map(lambda v: "" if v is None else str(v))
+    text = (
+        text.str.replace(_NUMBER_JUNK, "", regex=True)
+        .str.replace("\u2212", "-", regex=False)
+        .str.replace("\u2013", "-", regex=False)
+        .str.replace(",", ".", regex=False)
+    )
+    blank = text == ""
+    ok = text.str.match(_NUMBER_OK)
+    bad = text[~ok & ~blank]
+    problems = [
+        Problem(
+            "tal-ogiltigt",
+            "error",
+            file,
+            int(pos) + 2,
+            column,
+            f"Värdet {str(values.loc[idx])!r} är inget tal. Rätta cellen i källfilen och kör igen.",
+        )
+        for pos, idx in ((s.index.get_loc(i), i) for i in bad.index)
+    ]
+    good = text[ok & ~blank]
+    out[good.index] = good.astype("float64")
+    return out, problems
+
+
+def to_ore(values: pd.Series) -> pd.Series:
+    """Kronor (float, at most 2 decimals) → integer öre, exactly (round to nearest öre)."""
+    return np.round(values.fillna(0.0).to_numpy() * 100).astype("int64")
+
+
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series, list[Problem]]:
+    """Parse a date column to datetime64[ns]: Excel dates, ISO text (``2013-01-05``, with or
+    without a time), Swedish text (``5/1 2013``, ``05.01.2013``, ``2013.01.05``,
+    ``20130105``) and Excel serial numbers. Empty → NaT without a problem; anything else
+    → NaT and an error problem with its 1-based spreadsheet row."""
+    s = values.astype(object)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    problems: list[Problem] = []
+    is_dt = s.map(lambda v: hasattr(v, "year") and not isinstance(v, str))
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(s[is_dt].astype(object), errors="coerce").astype("datetime64[ns]")
+    is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v)
+    if is_num.any():
+        out[is_num] = _EXCEL_EPOCH + pd.to_timedelta(s[is_num].astype("float64").round(), unit="D")
+    rest = s[~is_dt & ~is_num].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
+    blank = rest == ""
+    rest = rest[~blank]
+    if len(rest):
+        parsed = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
+        digits = rest.str.fullmatch(r"\d{4,6}(\.0)?")  # a serial number written as text
+        if digits.any():
+            parsed[digits] = _EXCEL_EPOCH + pd.to_timedelta(rest[digits].astype(float), unit="D")
+        patterns = [
+            (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$", (1, 2, 3)),
+            (r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", (1, 2, 3)),
+            (r"^(\d{4})/(\d{1,2})/(\d{1,2})$", (1, 2, 3)),
+            (r"^(\d{4})(\d{2})(\d{2})$", (1, 2, 3)),
+            (r"^(\d{1,2})/(\d{1,2})\s*-?\s*(\d{4})$", (3, 2, 1)),  # 5/1 2013 = 5 januari
+            (r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", (3, 2, 1)),
+        ]
+        for pattern, (yi, mi, di) in patterns:
+            todo = parsed.isna() & ~digits
+            if not todo.any():
+                break
+            parts = rest[todo].str.extract(pattern)
+            hit = parts[0].notna()
+            if hit.any():
+                p = parts[hit].astype(int)
+                ymd = pd.DataFrame({"year": p[yi - 1], "month": p[mi - 1], "day": p[di - 1]})
+                parsed[p.index] = pd.to_datetime(ymd, errors="coerce")
+        out[parsed.index] = parsed
+        for idx in parsed.index[parsed.isna()]:
+            problems.append(
+                Problem(
+                    "datum-ogiltigt",
+                    "error",
+                    file,
+                    int(s.index.get_loc(idx)) + 2,
+                    column,
+                    f"Datumet {rest[idx]!r} förstås inte. Skriv det som ÅÅÅÅ-MM-DD.",
+                )
+            )
+    return out, problems

@@ -1,0 +1,234 @@
+"""The follow-up tables: one pure function per table of the seed report.
+
+Each takes the frames the readers produce and returns a small frame (tens of rows) that
+:mod:`finsam.populate` writes into the workbook's input blocks. Totals that the workbook
+computes with formulas are also computed here (``summary``), so ``finsam validate`` can check
+a workbook's values without a spreadsheet engine.
+
+Money: ledger amounts are integer öre with SIE sign (debit positive); report values are
+−amount, rounded to whole tkr once per row by :func:`finsam.money.ore_to_tkr`; totals are
+sums of rounded rows (seed: "Totalt").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from finsam.money import ore_to_tkr, tkr_to_ore
+from finsam.period import Period
+from finsam.settings import Settings
+from finsam.sources.ledger import lines_in_period, result_lines
+
+#: Avslutsorsak that means the registration was a mistake: not an outflow (DOMAIN.md).
+FELREGISTRERING = "felregistrering"
+
+MUNICIPALITY_COLUMNS = ["inflode_antal", "inflode_unika", "utflode_antal", "utflode_unika"]
+
+
+def _in_period(dates: pd.Series, period: Period) -> pd.Series:
+    return (dates >= pd.Timestamp(period.start)) & (dates <= pd.Timestamp(period.end))
+
+
+def participants_by_municipality(participants: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
+    """Inflöde and utflöde per municipality (seed table "Statistik över hur många från
+    respektive kommun", enligt folkbokföring).
+
+    Input: the frame of :func:`finsam.sources.participants.read_participants` (``person``,
+    ``municipality``, ``start``, ``end``, ``end_reason``).
+
+    Output (index = member names in settings order, then ``settings.other_label``, then ``"Summa"``)::
+
+                     inflode_antal  inflode_unika  utflode_antal  utflode_unika   (int64)
+        Bollebygd                4              3              5              4
+        …
+        Annan ort                1              1              1              1
+        Summa                  152            133             98             96
+
+    Rules (DOMAIN.md; sample README): inflöde = registrations whose start lies in the period,
+    utflöde = whose end does (a registration starting and ending in it counts in both);
+    registrations ended as *felregistrering* are no outflow; ``antal`` counts registrations,
+    ``unika`` distinct personnummer; municipalities that are not members count as "Annan
+    ort". Summa antal = sum of rows; Summa unika = distinct personnummer over all rows (a
+    person who moved between municipalities counts once).
+    """
+    members = [m.name for m in settings.municipalities]
+    rows = members + [settings.other_label]
+    known = {m.casefold(): m for m in members}
+    muni = participants["municipality"].map(lambda v: known.get(str(v).strip().casefold(), settings.other_label))
+    felreg = participants["end_reason"].fillna("").astype(str).str.strip().str.casefold() == FELREGISTRERING
+    flows = {
+        "inflode": _in_period(participants["start"], period),
+        "utflode": _in_period(participants["end"], period) & ~felreg,
+    }
+    out = pd.DataFrame(0, index=rows + ["Summa"], columns=MUNICIPALITY_COLUMNS, dtype="int64")
+    for flow, mask in flows.items():
+        sel = pd.DataFrame({"m": muni[mask], "p": participants["person"][mask]})
+        antal = sel.groupby("m").size()
+        unika = sel.groupby("m")["p"].nunique()
+        out.loc[rows, f"{flow}_antal"] = antal.reindex(rows, fill_value=0).astype("int64").to_numpy()
+        out.loc[rows, f"{flow}_unika"] = unika.reindex(rows, fill_value=0).astype("int64").to_numpy()
+        out.loc["Summa", f"{flow}_antal"] = int(mask.sum())
+        out.loc["Summa", f"{flow}_unika"] = int(sel["p"].nunique())
+    return out
+
+
+def anonymous_by_insats(anonymous: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Anonymously registered participants in the period, per insats (seed: "Utöver unikt
+    registrerade deltagare finns anonymt registrerade"; never split by municipality, never
+    de-duplicated).
+
+    Input: ``insats``, ``month``, ``count``. Output: ``insats`` (str), ``count`` (int64), one row
+    per insats in first-seen order.
+    """
+    sel = anonymous[_in_period(anonymous["month"], period)]
+    out = sel.groupby("insats", sort=False)["count"].sum().astype("int64")
+    return out.reset_index()
+
+
+def period_result_ore(lines: pd.DataFrame, period: Period) -> pd.Series:
+    """Sum of the period's result-account lines per cost centre, in öre, SIE sign.
+
+    Output: Series indexed by ``cost_centre`` (str, ``""`` for lines without one), int64.
+    """
+    sel = result_lines(lines_in_period(lines, period.start, period.end))
+    return sel.groupby("cost_centre", sort=True)["amount_ore"].sum().astype("int64")
+
+
+@dataclass
+class Economy:
+    """The money tables of one period.
+
+    Attributes:
+        cost_centres: one row per cost centre of the settings, in settings order: ``code``,
+            ``name``, ``group`` (str), ``budget`` (int64 tkr), ``ackumulerat`` (int64 tkr),
+            ``prognos_override`` (Int64 tkr, <NA> when prognos.csv has none), ``comment``
+            (str / None, from prognos.csv).
+        financing: one row per financing line: ``name``, ``budget`` (int64 tkr), ``ackumulerat``
+            (Int64 tkr, <NA> when the line has no cost centre).
+        unallocated_tkr: the period's result on cost centres the settings do not know and on
+            lines without a cost centre ("ej fördelat / okänt kostnadsställe"), tkr.
+        unallocated_codes: those cost-centre codes with their amounts (tkr), ``""`` = none.
+        ledger_result_tkr: −(sum of all result-account lines in the period), rounded once, tkr.
+    """
+
+    cost_centres: pd.DataFrame
+    financing: pd.DataFrame
+    unallocated_tkr: int
+    unallocated_codes: dict[str, int]
+    ledger_result_tkr: int
+
+
+def _tkr(value: float) -> int:
+    return ore_to_tkr(tkr_to_ore(value))
+
+
+def economy(
+    settings: Settings,
+    lines: pd.DataFrame,
+    period: Period,
+    budget: pd.DataFrame,
+    financing_budget: pd.DataFrame,
+    forecast: pd.DataFrame | None = None,
+) -> Economy:
+    """Cost-centre tables, financing lines and the unallocated remainder for ``period``.
+
+    Args:
+        lines: ledger frame (:data:`finsam.sources.ledger.LEDGER_COLUMNS`).
+        budget: ``cost_centre``, ``budget_tkr`` (from :func:`finsam.sources.budget.read_budget`).
+        financing_budget: ``name``, ``budget_tkr``.
+        forecast: ``cost_centre``, ``forecast_tkr``, ``comment`` (prognos.csv) or ``None``.
+
+    Rules: Ackumulerat = −(period sum of result accounts, classes 3–8, per cost centre),
+    rounded to whole tkr per row (sample README; seed "Nettokostnad och finansnetto"). Budget
+    and prognos overrides are rounded to whole tkr by the same rule. A financing line with a
+    cost centre takes that cost centre's Ackumulerat (seed: Parternas finansiering 3765).
+    Cost centres in the ledger that are neither in the settings nor a financing cost centre,
+    and lines without a cost centre, go to "ej fördelat" — never dropped.
+    """
+    result = period_result_ore(lines, period)
+    budget_by_cc = budget.groupby("cost_centre")["budget_tkr"].sum()
+    fc = forecast if forecast is not None else pd.DataFrame(columns=["cost_centre", "forecast_tkr", "comment"])
+    fc = fc.drop_duplicates("cost_centre", keep="last").set_index("cost_centre")
+    rows = []
+    for c in settings.cost_centres:
+        has_fc = c.code in fc.index and pd.notna(fc.at[c.code, "forecast_tkr"])
+        comment = fc.at[c.code, "comment"] if c.code in fc.index else None
+        rows.append(
+            {
+                "code": c.code,
+                "name": c.name,
+                "group": c.group,
+                "budget": _tkr(budget_by_cc.get(c.code, 0.0)),
+                "ackumulerat": ore_to_tkr(-int(result.get(c.code, 0))),
+                "prognos_override": _tkr(fc.at[c.code, "forecast_tkr"]) if has_fc else pd.NA,
+                "comment": comment if isinstance(comment, str) and comment.strip() else None,
+            }
+        )
+    cc = pd.DataFrame(rows, columns=["code", "name", "group", "budget", "ackumulerat", "prognos_override", "comment"])
+    cc = cc.astype({"budget": "int64", "ackumulerat": "int64", "prognos_override": "Int64"})
+
+    fin_budget = financing_budget.groupby("name")["budget_tkr"].sum()
+    fin_rows = []
+    for f in settings.financing:
+        ack = ore_to_tkr(-int(result.get(f.cost_centre, 0))) if f.cost_centre else pd.NA
+        fin_rows.append({"name": f.name, "budget": _tkr(fin_budget.get(f.name, 0.0)), "ackumulerat": ack})
+    fin = pd.DataFrame(fin_rows, columns=["name", "budget", "ackumulerat"]).astype({"budget": "int64", "ackumulerat": "Int64"})
+
+    known = {c.code for c in settings.cost_centres} | {f.cost_centre for f in settings.financing if f.cost_centre}
+    other = result[~result.index.isin(known)]
+    return Economy(
+        cost_centres=cc,
+        financing=fin,
+        unallocated_tkr=ore_to_tkr(-int(other.sum())),
+        unallocated_codes={str(k): ore_to_tkr(-int(v)) for k, v in other.items()},
+        ledger_result_tkr=ore_to_tkr(-int(result.sum())),
+    )
+
+
+def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tuple[int, str]:
+    """The forecast to write for one row, and why.
+
+    Rules (issue "main job"; DOMAIN.md "Prognos … default = budget"): an override from
+    prognos.csv wins (``"prognos.csv"``); else a forecast already in the workbook is the
+    person's and is kept (``"arbetsboken"``) — unless it equals the workbook's previous
+    budget, i.e. it is still the default, which then follows the new budget; an empty cell
+    takes the budget (``"budget"``).
+    """
+    if override is not None and not pd.isna(override):
+        return int(override), "prognos.csv"
+    if existing is None or existing == "" or (isinstance(existing, float) and pd.isna(existing)):
+        return int(new_budget), "budget"
+    try:
+        existing_num = float(existing)
+    except (TypeError, ValueError):
+        return int(new_budget), "budget"
+    if existing_budget not in (None, "") and float(existing_budget) == existing_num:
+        return int(new_budget), "budget"
+    return int(round(existing_num)), "arbetsboken"
+
+
+def summary(settings: Settings, cost_centres: pd.DataFrame, financing: pd.DataFrame, unallocated_tkr: int = 0) -> pd.DataFrame:
+    """Sammanställning (seed table "sammanställning förbundsmedel och projekt").
+
+    Input: ``cost_centres`` with ``group``, ``budget``, ``ackumulerat``, ``prognos`` (tkr);
+    ``financing`` with ``name``, ``budget``, ``ackumulerat``, ``prognos`` (tkr, <NA> allowed).
+
+    Output: index = the groups' summary lines (e.g. "Totala kostnader"), the financing lines,
+    and "Årets finansiering med eget kapital"; columns ``budget``, ``ackumulerat``,
+    ``prognos`` (Int64 tkr). Cost lines = sums of their groups' rounded rows (the unallocated
+    remainder is added to the first cost line's Ackumulerat); Årets finansiering med eget
+    kapital = −(cost lines) − (financing lines), budget and prognos only (the seed leaves
+    Ackumulerat empty), so the summary balances to zero.
+    """
+    groups = {g.name: g.summary_line for g in settings.groups}
+    cc = cost_centres.assign(line=cost_centres["group"].map(groups))
+    cols = ["budget", "ackumulerat", "prognos"]
+    cost = cc.groupby("line", sort=False)[cols].sum().reindex(settings.summary_lines, fill_value=0)
+    cost.iloc[0, 1] += unallocated_tkr
+    fin = financing.set_index("name")[cols]
+    equity = -(cost.sum()) - fin.fillna(0).sum()
+    equity["ackumulerat"] = pd.NA
+    out = pd.concat([cost, fin, equity.to_frame("Årets finansiering med eget kapital").T])
+    return out.astype("Int64")
