@@ -108,9 +108,12 @@ class Economy:
         financing: one row per financing line: ``name``, ``budget`` (int64 tkr), ``ackumulerat``
             (Int64 tkr, <NA> when the line has no cost centre).
         unallocated_tkr: the period's result on cost centres the settings do not know and on
-            lines without a cost centre ("ej fördelat / okänt kostnadsställe"), tkr.
+            lines without a cost centre ("ej fördelat / okänt kostnadsställe"), tkr: the sum
+            of those codes' rounded values.
         unallocated_codes: those cost-centre codes with their amounts (tkr), ``""`` = none.
-        ledger_result_tkr: −(sum of all result-account lines in the period), rounded once, tkr.
+        ledger_result_tkr: the period's result of every cost centre in the ledger (and of
+            lines without one), each rounded to tkr as its row is, summed: what the cost-centre
+            tables, the financing lines and "ej fördelat" must add up to (the reconciliation).
     """
 
     cost_centres: pd.DataFrame
@@ -181,9 +184,9 @@ def economy(
     return Economy(
         cost_centres=cc,
         financing=fin,
-        unallocated_tkr=ore_to_tkr(-int(other.sum())),
+        unallocated_tkr=sum(ore_to_tkr(-int(v)) for v in other.to_numpy()),
         unallocated_codes={str(k): ore_to_tkr(-int(v)) for k, v in other.items()},
-        ledger_result_tkr=ore_to_tkr(-int(result.sum())),
+        ledger_result_tkr=sum(ore_to_tkr(-int(v)) for v in result.to_numpy()),
     )
 
 

@@ -1,0 +1,160 @@
+"""The ``finsam`` command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints a short Swedish
+summary. A :class:`~finsam.errors.FinsamError` becomes ``Fel: …`` on stderr and exit code 1;
+data problems are printed as a table (severity, file, row, column, message).
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from finsam.errors import FinsamError, Problem, ProblemError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="finsam: kvartalsuppföljning för samordningsförbund, från källfilerna till en arbetsbok med formler.",
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DEMO_PERIOD = "2013-Q1"
+DEMO_FILE = "kvartalsuppfoljning-2013Q1.xlsx"
+
+
+def problems_table(problems: list[Problem], title: str = "Problem") -> Table:
+    """A rich table of problems: Allvar, Fil, Rad, Kolumn, Meddelande."""
+    t = Table(title=title, show_lines=False)
+    for col in ("Allvar", "Fil", "Rad", "Kolumn", "Meddelande"):
+        t.add_column(col, overflow="fold")
+    for p in problems:
+        t.add_row("FEL" if p.severity == "error" else "varning" if p.severity == "warning" else "info",
+                  p.source, "" if p.row is None else str(p.row), p.column or "", p.message)
+    return t
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the library's errors into ``Fel: …`` and exit code 1."""
+    try:
+        yield
+    except ProblemError as exc:
+        err.print(problems_table(exc.problems, "Källfilerna har fel; inget har skrivits"))
+        err.print(f"Fel: {exc}")
+        raise typer.Exit(1) from None
+    except FinsamError as exc:
+        err.print(f"Fel: {exc}")
+        raise typer.Exit(1) from None
+
+
+def _fmt(v) -> str:
+    try:
+        import pandas as pd
+
+        if v is None or pd.isna(v):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return f"{int(v):,}".replace(",", "\u00a0")
+
+
+def print_populate(result, path: Path) -> None:
+    """The short summary a populate prints: period, rows read per source, totals, notes."""
+    from finsam.populate import PopulateResult
+
+    assert isinstance(result, PopulateResult)
+    out.print(f"[bold]{path}[/bold] fylld för perioden {result.period.start}–{result.period.end} ({result.period.label}).")
+    t = Table(title="Lästa källfiler")
+    t.add_column("Källa")
+    t.add_column("Fil")
+    t.add_column("Rader", justify="right")
+    rows = result.sources.rows_read
+    for kind, f in result.sources.files.items():
+        t.add_row(kind, f.name, str(rows.get(kind, "")))
+    out.print(t)
+    m = result.municipalities.loc["Summa"]
+    out.print(
+        f"Deltagare: inflöde {m['inflode_antal']} ({m['inflode_unika']} unika), "
+        f"utflöde {m['utflode_antal']} ({m['utflode_unika']} unika)."
+    )
+    s = Table(title="Sammanställning (tkr)")
+    for col in ("", "Budget", "Ackumulerat", "Prognos"):
+        s.add_column(col, justify="right" if col else "left")
+    for name, r in result.summary.iterrows():
+        s.add_row(str(name), _fmt(r["budget"]), _fmt(r["ackumulerat"]), _fmt(r["prognos"]))
+    out.print(s)
+    for note in result.forecast_notes:
+        out.print(f"Prognos: {note}")
+    warnings = [p for p in result.problems if p.severity != "error"]
+    if warnings:
+        out.print(problems_table(warnings, "Varningar"))
+
+
+@app.command()
+def new(
+    path: Path = typer.Argument(..., help="Arbetsboken som skapas (.xlsx)."),
+    settings: Path = typer.Option(..., "--settings", "-s", help="Inställningsfil (TOML), t.ex. workbook/sjuharad.toml."),
+    year: Optional[int] = typer.Option(None, "--year", help="År (annars inställningsfilens)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Skriv över en befintlig fil."),
+) -> None:
+    """Skapa en ny, tom uppföljningsarbetsbok från en inställningsfil."""
+    from finsam.settings import load_settings
+    from finsam.workbook import new_workbook
+
+    with user_errors():
+        written = new_workbook(path, load_settings(settings), year=year, overwrite=overwrite)
+    out.print(f"Skapade {written}.")
+
+
+@app.command()
+def populate(
+    path: Path = typer.Argument(..., help="Arbetsboken som fylls i."),
+    sources: Optional[Path] = typer.Option(None, "--sources", help="Mapp med källfilerna (annars inställningarnas källmapp)."),
+    period: Optional[str] = typer.Option(None, "--period", help="2013-Q1 … 2013-Q4, 2013-T1 … T3 eller ett slutdatum 2013-03-31."),
+) -> None:
+    """Fyll arbetsbokens indata från källfilerna (formlerna räknar resten)."""
+    from finsam.workbook import populate_workbook
+
+    with user_errors():
+        result = populate_workbook(path, sources=sources, period=period)
+    print_populate(result, path)
+
+
+@contextmanager
+def sample_folder() -> Iterator[Path]:
+    """The embedded sample sources (Sjuhärad, Q1 2013) as a real folder."""
+    with resources.as_file(resources.files("finsam") / "sample") as folder:
+        yield Path(folder)
+
+
+@app.command()
+def demo(
+    path: Path = typer.Argument(Path(DEMO_FILE), help="Var arbetsboken skrivs."),
+) -> None:
+    """Exempel: Sjuhärads samordningsförbund, kvartal 1 2013, från de inbyggda källfilerna."""
+    from finsam.settings import load_settings
+    from finsam.workbook import new_workbook, populate_workbook
+
+    with user_errors(), sample_folder() as folder:
+        new_workbook(path, load_settings(folder / "sjuharad.toml"), overwrite=True)
+        result = populate_workbook(path, sources=folder, period=DEMO_PERIOD)
+    print_populate(result, path)
+    out.print(f"Skrev {path.resolve()}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="finsam")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,337 @@
+"""Populate: from the source files to the workbook's input blocks, engine-neutral.
+
+The same function body serves the command line (an openpyxl file, :mod:`finsam.workbook`)
+and the Excel button (an ``xlwings.Book``, :mod:`finsam.excel`): both implement
+:class:`BookIO` — read the settings sheet, read a defined name's values, write a set of
+whole blocks — and call :func:`populate_io`. Nothing is written until every source has been
+read and every block computed, so a failing run changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from finsam import __version__, layout, tables
+from finsam.errors import FinsamError, Problem, ProblemError, SourceError, WorkbookError
+from finsam.money import ore_to_tkr
+from finsam.period import Period, current_period, parse_period
+from finsam.settings import Settings, settings_from_rows
+from finsam.sources.anonymous import read_anonymous
+from finsam.sources.budget import read_budget
+from finsam.sources.forecast import read_forecast
+from finsam.sources.ledger import Ledger, is_sie, read_ledger
+from finsam.sources.participants import read_participants
+
+Block = list[list]
+
+#: Text that a spreadsheet would take for a formula; writers store such values as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+class BookIO(Protocol):
+    """What populate needs from a workbook, whatever engine holds it."""
+
+    label: str  #: how messages name the workbook (file name)
+    folder: Path | None  #: the workbook's folder (sources folder is relative to it)
+
+    def settings_rows(self) -> list[list]:
+        """The settings sheet's values as a 2D list (first three columns suffice)."""
+
+    def names(self) -> set[str]:
+        """The workbook's defined names."""
+
+    def read(self, name: str) -> Block:
+        """The values of a defined name's range, always 2D (rows × columns)."""
+
+    def write(self, blocks: dict[str, Block]) -> None:
+        """Write each block into its defined name, one write per block."""
+
+
+@dataclass
+class Sources:
+    """The source files of one populate, read. Frames as their readers document them."""
+
+    folder: Path
+    files: dict[str, Path]
+    participants: pd.DataFrame
+    anonymous: pd.DataFrame | None
+    ledger: Ledger
+    budget: pd.DataFrame
+    financing_budget: pd.DataFrame
+    forecast: pd.DataFrame | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> dict[str, int]:
+        out = {"deltagare": len(self.participants), "huvudbok": len(self.ledger.lines), "budget": len(self.budget)}
+        if self.anonymous is not None:
+            out["anonyma"] = len(self.anonymous)
+        if self.forecast is not None:
+            out["prognos"] = len(self.forecast)
+        return out
+
+
+@dataclass
+class PopulateResult:
+    """What a populate did: the period, files and rows read, the blocks written, the tables,
+    the forecast decisions (Swedish lines for the person) and every problem found."""
+
+    period: Period
+    sources: Sources
+    blocks: dict[str, Block]
+    municipalities: pd.DataFrame
+    economy: tables.Economy
+    summary: pd.DataFrame
+    forecast_notes: list[str]
+    problems: list[Problem]
+
+
+_PREFERENCE = {".se": 0, ".si": 0, ".sie": 0, ".xlsx": 1, ".xlsm": 1, ".csv": 2, ".txt": 3, ".xls": 4}
+
+
+def find_source(folder: Path, pattern: str) -> Path | None:
+    """The file in ``folder`` matching ``pattern`` (e.g. ``huvudbok.*``). When several match,
+    SIE is preferred to xlsx to CSV (the accounting system's own export first); office lock
+    files (``~$…``) and backups are ignored."""
+    hits = [
+        p for p in folder.glob(pattern)
+        if p.is_file() and not p.name.startswith(("~$", ".")) and not p.name.endswith(("~", ".bak"))
+    ]
+    if not hits:
+        return None
+    return sorted(hits, key=lambda p: (_PREFERENCE.get(p.suffix.lower(), 9), p.name))[0]
+
+
+def read_sources(settings: Settings, folder: Path) -> Sources:
+    """Read every source file of ``folder`` named by the settings' patterns.
+
+    Required: deltagare, huvudbok and budget (the budget may instead come from the SIE
+    file's ``#PBUDGET``). Optional: anonyma, prognos.
+
+    Raises:
+        SourceError: the folder or a required file is missing, or a file cannot be read.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise SourceError(f"Källmappen {folder} finns inte. Ange rätt mapp med --sources eller i bladet Inställningar.")
+    files = {kind: find_source(folder, pat) for kind, pat in settings.source_patterns.items()}
+    for kind in ("deltagare", "huvudbok"):
+        if files[kind] is None:
+            raise SourceError(
+                f"Ingen fil som matchar {settings.source_patterns[kind]!r} i {folder}. "
+                f"Lägg exporten där eller ändra 'Källfil: {kind}' i bladet Inställningar."
+            )
+    problems: list[Problem] = []
+    participants, p = read_participants(files["deltagare"], settings.year)
+    problems += p
+    anonymous = None
+    if files["anonyma"] is not None:
+        anonymous, p = read_anonymous(files["anonyma"])
+        problems += p
+    ledger = read_ledger(files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension)
+    problems += ledger.problems
+    if files["budget"] is not None:
+        budget, fin_budget, p = read_budget(files["budget"])
+        problems += p
+    elif ledger.budget_ore is not None:
+        b = ledger.budget_ore
+        budget = pd.DataFrame(
+            {"cost_centre": b["cost_centre"], "budget_tkr": -b["amount_ore"] / 100_000}
+        ).groupby("cost_centre", as_index=False)["budget_tkr"].sum()
+        fin_budget = pd.DataFrame({"name": pd.Series([], dtype=str), "budget_tkr": pd.Series([], dtype="float64")})
+    else:
+        raise SourceError(
+            f"Ingen budgetfil som matchar {settings.source_patterns['budget']!r} i {folder}, och huvudboken "
+            "har ingen budget (#PBUDGET). Lägg budget.xlsx i källmappen."
+        )
+    forecast = None
+    if files["prognos"] is not None:
+        forecast, p = read_forecast(files["prognos"])
+        problems += p
+    return Sources(folder, {k: v for k, v in files.items() if v is not None}, participants, anonymous,
+                   ledger, budget, fin_budget, forecast, problems)
+
+
+def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None = None, today: dt.date | None = None) -> Period:
+    """The period to populate: ``text`` (CLI option or the settings sheet), else the last
+    complete quarter/tertial before today. Quarters run from the fiscal year's first month:
+    the SIE file's ``#RAR 0`` when it has one, else the settings."""
+    month = settings.fiscal_start_month
+    if ledger is not None and ledger.fiscal_year_start is not None:
+        month = ledger.fiscal_year_start.month
+    if text:
+        return parse_period(text, fiscal_start_month=month)
+    return current_period(today or dt.date.today(), kind=settings.period_kind, fiscal_start_month=month)
+
+
+def _value(block: Block, r: int, c: int = 0):
+    try:
+        return block[r][c]
+    except (IndexError, TypeError):
+        return None
+
+
+def _shape_check(io: BookIO, name: str, block: Block) -> None:
+    current = io.read(name)
+    if len(current) != len(block) or (current and len(current[0]) != len(block[0])):
+        raise WorkbookError(
+            f"{io.label}: området {name} har {len(current)}×{len(current[0]) if current else 0} celler men "
+            f"inställningarna ger {len(block)}×{len(block[0])}. Kostnadsställen eller kommuner har ändrats "
+            "sedan arbetsboken skapades: skapa en ny arbetsbok med 'finsam new'."
+        )
+
+
+def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
+    """Opening equity, tkr: the settings' figure (annual report), else the ledger's ``#IB 0``
+    on the equity accounts (BAS 20xx, credit = positive equity)."""
+    if settings.opening_equity_tkr is not None:
+        return settings.opening_equity_tkr
+    ib = [v for k, v in ledger.opening_balances_ore.items() if str(k).startswith("20")]
+    return ore_to_tkr(-sum(ib)) if ib else None
+
+
+def compute_blocks(io: BookIO, settings: Settings, sources: Sources, period: Period) -> PopulateResult:
+    """Compute every input block from the sources, keeping the person's cells.
+
+    Reads the workbook's current forecast, comment and budget blocks (the person's), applies
+    :func:`finsam.tables.resolve_forecast` per row, and returns the blocks to write. Pure
+    apart from those reads.
+    """
+    problems = list(sources.problems)
+    muni = tables.participants_by_municipality(sources.participants, period, settings)
+    econ = tables.economy(settings, sources.ledger.lines, period, sources.budget, sources.financing_budget, sources.forecast)
+    blocks: dict[str, Block] = {}
+    blocks["fs_period"] = [[period.start.isoformat()], [period.end.isoformat()], [period.label], [period.year_label],
+                           [dt.datetime.now().strftime("%Y-%m-%d %H:%M")], [__version__]]
+    rows = muni.drop(index="Summa")
+    blocks["fs_deltagare"] = [[int(v) for v in r] for r in rows[tables.MUNICIPALITY_COLUMNS].to_numpy()]
+    blocks["fs_deltagare_summa_unika_in"] = [[int(muni.at["Summa", "inflode_unika"])]]
+    blocks["fs_deltagare_summa_unika_ut"] = [[int(muni.at["Summa", "utflode_unika"])]]
+
+    anon: Block = [[None, None] for _ in range(layout.ANONYMOUS_ROWS)]
+    if sources.anonymous is not None:
+        at = tables.anonymous_by_insats(sources.anonymous, period)
+        if len(at) > layout.ANONYMOUS_ROWS:
+            problems.append(Problem("anonyma-for-manga", "error", sources.files["anonyma"].name, None, "Insats",
+                                    f"{len(at)} insatser med anonyma deltagare, men arbetsboken har plats för "
+                                    f"{layout.ANONYMOUS_ROWS}. Slå ihop insatser i filen."))
+        for i, (name, count) in enumerate(at[["insats", "count"]].itertuples(index=False)):
+            if i < layout.ANONYMOUS_ROWS:
+                anon[i] = [name, int(count)]
+    blocks["fs_anonyma"] = anon
+
+    notes: list[str] = []
+    cc = econ.cost_centres.copy()
+    prognos_all: list[int] = []
+    for gi, group in enumerate(settings.groups, start=1):
+        gn = layout.group_names(gi)
+        part = cc[cc["group"] == group.name]
+        old_utfall = io.read(gn["utfall"])
+        old_prognos = io.read(gn["prognos"])
+        old_comment = io.read(gn["kommentar"])
+        utfall, prognos, comments = [], [], []
+        for i, row in enumerate(part.itertuples(index=False)):
+            utfall.append([int(row.budget), int(row.ackumulerat)])
+            override = None if pd.isna(row.prognos_override) else int(row.prognos_override)
+            value, why = tables.resolve_forecast(row.budget, override, _value(old_prognos, i), _value(old_utfall, i))
+            old = _value(old_prognos, i)
+            if why == "prognos.csv" and old not in (None, "") and float(old) != value:
+                notes.append(f"{row.code} {row.name}: prognosen {old} ersattes med {value} från prognos.csv.")
+            elif why == "arbetsboken" and value != row.budget:
+                notes.append(f"{row.code} {row.name}: prognosen {value} i arbetsboken behölls.")
+            prognos.append([value])
+            prognos_all.append(value)
+            comment = _value(old_comment, i)
+            if row.comment:
+                comment = row.comment
+            comments.append([comment if comment not in ("",) else None])
+        if not utfall:  # a group without cost centres has one empty row
+            utfall, prognos, comments = [[None, None]], [[None]], [[None]]
+        blocks[gn["utfall"]] = utfall
+        blocks[gn["prognos"]] = prognos
+        blocks[gn["kommentar"]] = comments
+    cc["prognos"] = prognos_all if len(prognos_all) == len(cc) else cc["budget"]
+    blocks["fs_ej_fordelat"] = [[int(econ.unallocated_tkr)]]
+    for code, tkr in econ.unallocated_codes.items():
+        what = f"kostnadsställe {code}" if code else "rader utan kostnadsställe"
+        problems.append(Problem("kostnadsstalle-okant", "warning", sources.ledger.source.name, None, "Kostnadsställe",
+                                f"Resultat på {what} ({tkr} tkr) finns inte bland inställningarnas kostnadsställen "
+                                "och redovisas som 'Ej fördelat'. Lägg till kostnadsstället i bladet Inställningar "
+                                "eller rätta konteringen."))
+
+    fin = econ.financing.copy()
+    if settings.financing:
+        old_fu = io.read("fs_finansiering_utfall")
+        old_fp = io.read("fs_finansiering_prognos")
+        fin_prognos = []
+        for i, row in enumerate(fin.itertuples(index=False)):
+            value, _ = tables.resolve_forecast(row.budget, None, _value(old_fp, i), _value(old_fu, i))
+            fin_prognos.append(value)
+        blocks["fs_finansiering_utfall"] = [
+            [int(r.budget), None if pd.isna(r.ackumulerat) else int(r.ackumulerat)] for r in fin.itertuples(index=False)
+        ]
+        blocks["fs_finansiering_prognos"] = [[v] for v in fin_prognos]
+        fin["prognos"] = fin_prognos
+    else:
+        fin["prognos"] = pd.Series(dtype="Int64")
+    blocks["fs_eget_kapital"] = [[_opening_equity_tkr(settings, sources.ledger)]]
+    blocks["fs_huvudbok_resultat"] = [[int(econ.ledger_result_tkr)]]
+
+    for name, block in blocks.items():
+        _shape_check(io, name, block)
+    summ = tables.summary(settings, cc, fin, econ.unallocated_tkr)
+    econ.cost_centres = cc
+    econ.financing = fin
+    return PopulateResult(period, sources, blocks, muni, econ, summ, notes, problems)
+
+
+def populate_io(io: BookIO, *, sources: Path | None = None, period: str | None = None, today: dt.date | None = None) -> PopulateResult:
+    """Populate an open workbook: settings from its sheet, sources from ``sources`` (or the
+    settings' folder relative to the workbook), period from ``period`` (or the settings, or
+    the last complete period before today). Writes only when no error problem was found.
+
+    Raises:
+        SettingsError: the settings sheet is missing or incomplete.
+        SourceError: a source cannot be read.
+        ProblemError: the sources hold errors (every problem is attached); nothing written.
+        PeriodError, WorkbookError: as their messages say; nothing written.
+    """
+    settings = read_settings(io)
+    if sources is None:
+        if io.folder is None:
+            raise FinsamError("Ange källmappen (--sources); arbetsbokens mapp är okänd.")
+        sources = io.folder / settings.sources_folder
+    src = read_sources(settings, Path(sources))
+    per = resolve_period(period or settings.period or None, settings, src.ledger, today)
+    result = compute_blocks(io, settings, src, per)
+    if any(p.severity == "error" for p in result.problems):
+        raise ProblemError(result.problems)
+    io.write(result.blocks)
+    return result
+
+
+def read_settings(io: BookIO) -> Settings:
+    """The settings stored in the workbook's settings sheet."""
+    missing = [n for n in ("fs_period", "fs_deltagare") if n not in io.names()]
+    if missing:
+        raise WorkbookError(
+            f"{io.label} är ingen finsam-arbetsbok (namnen {', '.join(missing)} saknas). "
+            "Skapa en med 'finsam new' och fyll den med 'finsam populate'."
+        )
+    return settings_from_rows(io.settings_rows(), source=f"{io.label}: {layout.SHEET_SETTINGS}")
+
+
+def is_formula_like(value) -> bool:
+    """True for text a spreadsheet would parse as a formula (written as text instead)."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+__all__ = [
+    "BookIO", "Sources", "PopulateResult", "find_source", "read_sources", "resolve_period",
+    "compute_blocks", "populate_io", "read_settings", "is_formula_like", "is_sie",
+]
