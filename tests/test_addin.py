@@ -288,15 +288,15 @@ def test_main_populates_then_validates_the_calling_book(addin_module, monkeypatc
 
 def test_a_finsam_error_is_shown_as_it_is(addin_module, monkeypatch, tmp_path):
     book = FakeBook(str(tmp_path / "uppfoljning.xlsx"))
+    message = "huvudbok.se: filen finns inte. Kontrollera sökvägen på bladet Inställningar."
 
     def populate(b):
-        raise FinsamError("huvudbok.se: filen finns inte. Kontrollera sökvägen på bladet Inställningar.")
+        raise FinsamError(message)
 
     calls = _fake_excel(monkeypatch, populate)
     addin_module.run(book)
     assert calls == ["populate"]
-    assert book.app.alerts == [
-        ("huvudbok.se: filen finns inte. Kontrollera sökvägen på bladet Inställningar.", "finsam")]
+    assert book.app.alerts == [(message, "finsam")]
     assert not (tmp_path / "finsam-fel.log").exists()
 
 
