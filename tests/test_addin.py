@@ -224,6 +224,13 @@ def test_a_different_xlwings_version_is_refused(tmp_path, monkeypatch):
     assert not (tmp_path / "ut").exists()
 
 
+def test_an_unwritable_target_is_a_finsam_error(tmp_path):
+    (tmp_path / "finsam_addin.xlam").mkdir()  # stands in for a file Excel holds open
+    with pytest.raises(FinsamError, match="Kunde inte skriva tillägget"):
+        build_addin(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["finsam_addin.xlam"]
+
+
 # --- the repo copies and the packaged copies ----------------------------------------------
 
 

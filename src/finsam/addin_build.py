@@ -35,6 +35,7 @@ here are what they are:
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -88,7 +89,8 @@ def build_addin(
 
     Raises:
         AddinBuildError: the installed xlwings is not :data:`XLWINGS_VERSION`, or its
-            template is missing or not shaped as expected.
+            template is missing or not shaped as expected, or ``out_dir`` cannot be
+            written (e.g. the add-in is open in Excel on Windows).
     """
     template = template_path()
     out_dir = Path(out_dir).resolve()
@@ -114,13 +116,23 @@ def build_addin(
         parts[CONFIG_SHEET_PART], shared, settings, template
     )
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / ADDIN_NAME
-    with zipfile.ZipFile(target, "w") as zout:
-        for info in infos:
-            zout.writestr(info, parts[info.filename])
-    with resources.as_file(files / ADDIN_MODULE) as module:
-        shutil.copyfile(module, out_dir / ADDIN_MODULE)
+    partial = out_dir / f"{ADDIN_NAME}.tmp"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(partial, "w") as zout:
+            for info in infos:
+                zout.writestr(info, parts[info.filename])
+        os.replace(partial, target)  # no half-written add-in if anything fails
+        with resources.as_file(files / ADDIN_MODULE) as module:
+            shutil.copyfile(module, out_dir / ADDIN_MODULE)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise AddinBuildError(
+            f"Kunde inte skriva tillägget i {out_dir} ({err.strerror or err}). "
+            "Stäng Excel om tillägget är öppet där, kontrollera att du får skriva i mappen "
+            "och försök igen."
+        ) from err
     return target
 
 
