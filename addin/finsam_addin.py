@@ -1,0 +1,107 @@
+"""Entry point of the finsam Excel add-in (ribbon tab "Uppföljning", button "Uppdatera").
+
+The button's VBA (``RibbonMyAddin.RunMain`` in ``finsam_addin.xlam``, from the xlwings
+ribbon add-in template) runs ``import finsam_addin; finsam_addin.main()``: the module name
+is the add-in's file name without ``.xlam``. This file must therefore keep its name and lie
+in a folder on the add-in's PYTHONPATH (``finsam addin DIR`` copies it next to the .xlam).
+
+Keep this module thin: it only finds the workbook, calls the library and turns errors into
+messages, as in the xlwings quickstart and xlwings Server examples:
+
+* a :class:`finsam.errors.FinsamError` is something the user can fix; its Swedish text is
+  shown as it is, in an alert titled "finsam";
+* anything else is shown as a short Swedish message, and the traceback is appended to
+  ``finsam-fel.log`` next to the workbook (in the home folder when the workbook has no
+  local folder, e.g. unsaved or opened from SharePoint).
+
+An exception that escapes ``main()`` (only if even the alert fails) ends Python with an
+error, and the xlwings VBA then shows Python's stderr in its own message box.
+
+Keep ``addin/finsam_addin.py`` and ``src/finsam/addin_files/finsam_addin.py`` identical
+(a test checks it).
+"""
+
+from __future__ import annotations
+
+import datetime
+import traceback
+from pathlib import Path
+
+import xlwings as xw
+
+TITLE = "finsam"
+LOG_NAME = "finsam-fel.log"
+UNEXPECTED = "Något oväntat gick fel. Detaljer finns i {log} bredvid arbetsboken."
+UNEXPECTED_ELSEWHERE = "Något oväntat gick fel. Detaljer finns i {log}."
+NOT_INSTALLED = (
+    "Python-tolken som tillägget använder har inte finsam installerat ({detail}). "
+    "Installera finsam för den tolken (pip install finsam) eller ändra Interpreter_Win/"
+    "Interpreter_Mac på tilläggets inställningsblad, se README för tillägget."
+)
+
+
+def main() -> None:
+    """Ribbon button "Uppdatera": fill the calling workbook's inputs, then check it."""
+    run(xw.Book.caller())
+
+
+def run(book: xw.Book) -> None:
+    """Populate and validate ``book``; report any error to the user instead of raising."""
+    try:
+        from finsam.errors import FinsamError
+    except ImportError as err:
+        book.app.alert(NOT_INSTALLED.format(detail=err), title=TITLE)
+        return
+
+    try:
+        from finsam import excel
+
+        excel.populate_book(book)
+        excel.validate_book(book)
+    except FinsamError as err:
+        book.app.alert(str(err), title=TITLE)
+    except Exception:
+        log = write_log(book, traceback.format_exc())
+        if log.parent == _book_folder(book):
+            message = UNEXPECTED.format(log=log.name)
+        else:
+            message = UNEXPECTED_ELSEWHERE.format(log=log)
+        book.app.alert(message, title=TITLE)
+
+
+def write_log(book: xw.Book, text: str) -> Path:
+    """Append a dated entry with ``text`` to the log file; return the file's path.
+
+    The log lies next to the workbook, or in the home folder when the workbook has no local
+    folder or that folder cannot be written to.
+    """
+    entry = f"--- {datetime.datetime.now():%Y-%m-%d %H:%M:%S} {_book_name(book)}\n{text}\n"
+    folders = [f for f in (_book_folder(book), Path.home()) if f is not None]
+    for folder in folders:
+        path = folder / LOG_NAME
+        try:
+            with path.open("a", encoding="utf-8") as f:
+                f.write(entry)
+        except OSError:
+            continue
+        return path
+    raise OSError(f"could not write {LOG_NAME} in any of {folders}")
+
+
+def _book_folder(book: xw.Book) -> Path | None:
+    """The workbook's local folder, or ``None`` (unsaved book, or a URL such as SharePoint)."""
+    try:
+        fullname = book.fullname
+    except Exception:
+        return None
+    if not fullname or "://" in fullname:
+        return None
+    path = Path(fullname)
+    return path.parent if path.is_absolute() and path.parent.is_dir() else None
+
+
+def _book_name(book: xw.Book) -> str:
+    try:
+        return book.name
+    except Exception:
+        return "?"

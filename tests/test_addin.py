@@ -1,0 +1,336 @@
+"""The Excel add-in: the built .xlam is the xlwings template plus our ribbon and settings.
+
+What is read from the VBA project here (with oletools, as Excel would run it) and not
+assumed: the ribbon callback Subs, the config sheet name (``PROJECT_NAME & ".conf"``), the
+config keys ``GetConfig`` asks for, how ``RunMain`` derives the module it imports, and the
+xlwings version the VBA module was made for. What these tests cannot prove is listed in
+``addin/README.md`` ("Vad testerna inte bevisar").
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+import types
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+import xlwings
+
+from finsam import addin_build
+from finsam.addin_build import build_addin
+from finsam.errors import FinsamError
+
+oletools_olevba = pytest.importorskip("oletools.olevba")
+
+REPO = Path(__file__).resolve().parents[1]
+ADDIN_DIR = REPO / "addin"
+PACKAGED_DIR = REPO / "src" / "finsam" / "addin_files"
+TEMPLATE = Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+
+# The parts the build may change; every other member must be byte-identical to the template.
+CHANGED_PARTS = {"customUI/customUI.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"}
+
+INTERPRETER = r"C:\Users\Kansli Förbund\AppData\Local\Programs\Python\Python311\python.exe"
+PYTHONPATH = r"C:\finsam & co\tillagg"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("addin")
+    return build_addin(out, interpreter=INTERPRETER, pythonpath=PYTHONPATH)
+
+
+@pytest.fixture(scope="module")
+def vba(built) -> dict[str, str]:
+    """VBA module name -> source code, as stored in the built add-in."""
+    parser = oletools_olevba.VBA_Parser(str(built))
+    try:
+        return {
+            Path(vba_filename).stem: code
+            for _, _, vba_filename, code in parser.extract_macros()
+        }
+    finally:
+        parser.close()
+
+
+def _subs(code: str) -> dict[str, str]:
+    """Sub name -> its parameter list, from ``[Public|Private] Sub name(params)`` lines."""
+    pattern = re.compile(r"^\s*(?:Public\s+|Private\s+)?Sub\s+(\w+)\s*\(([^)]*)\)", re.M | re.I)
+    return {m.group(1): m.group(2) for m in pattern.finditer(code)}
+
+
+def _vba_constant(vba: dict[str, str], name: str) -> str:
+    for code in vba.values():
+        m = re.search(rf'Const\s+{name}\s+As\s+String\s*=\s*"([^"]*)"', code)
+        if m:
+            return m.group(1)
+    raise AssertionError(f"constant {name} not found in the VBA project")
+
+
+def _ribbon_xml(z: zipfile.ZipFile) -> ET.Element:
+    rels = ET.fromstring(z.read("_rels/.rels"))
+    targets = [r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")
+               if r.get("Type") == RIBBON_REL_TYPE]
+    assert targets == ["customUI/customUI.xml"]
+    return ET.fromstring(z.read(targets[0]))
+
+
+def _sheet_cells(z: zipfile.ZipFile, sheet_name: str) -> dict[str, str]:
+    """Cell reference -> text of one sheet, resolving shared and inline strings."""
+    workbook = ET.fromstring(z.read("xl/workbook.xml"))
+    sheets = {s.get("name"): s.get(f"{{{NS_REL}}}id")
+              for s in workbook.iter(f"{{{NS_MAIN}}}sheet")}
+    assert sheet_name in sheets, f"no sheet {sheet_name!r}, only {sorted(sheets)}"
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")
+                  if r.get("Id") == sheets[sheet_name])
+    shared = [
+        "".join(t.text or "" for t in si.iter(f"{{{NS_MAIN}}}t"))
+        for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(f"{{{NS_MAIN}}}si")
+    ]
+    cells = {}
+    for c in ET.fromstring(z.read(f"xl/{target}")).iter(f"{{{NS_MAIN}}}c"):
+        kind, v = c.get("t"), c.find(f"{{{NS_MAIN}}}v")
+        if kind == "s":
+            cells[c.get("r")] = shared[int(v.text)]
+        elif kind == "inlineStr":
+            cells[c.get("r")] = "".join(t.text or "" for t in c.iter(f"{{{NS_MAIN}}}t"))
+        elif v is not None:
+            cells[c.get("r")] = v.text
+    return cells
+
+
+def _config_as_vba_reads_it(cells: dict[str, str]) -> dict[str, str]:
+    """GetConfigFromSheet: keys from A1 down to the first blank, upper-cased; values in B."""
+    config, row = {}, 1
+    while cells.get(f"A{row}"):
+        config[cells[f"A{row}"].upper()] = cells.get(f"B{row}", "")
+        row += 1
+    return config
+
+
+# --- the ribbon calls a macro that exists ------------------------------------------------
+
+
+def test_every_ribbon_action_targets_a_ribbon_callback_sub_in_the_vba(built, vba):
+    with zipfile.ZipFile(built) as z:
+        ribbon = _ribbon_xml(z)
+    actions = [el.get("onAction") for el in ribbon.iter() if el.get("onAction")]
+    assert actions, "the ribbon has no button with an onAction"
+    for action in actions:
+        module, _, sub = action.rpartition(".")
+        modules = [module] if module else list(vba)
+        found = [m for m in modules if sub in _subs(vba.get(m, ""))]
+        assert found, f"onAction {action!r}: no Sub {sub} in VBA modules {sorted(vba)}"
+        params = _subs(vba[found[0]])[sub]
+        assert re.fullmatch(r"\s*control\s+As\s+IRibbonControl\s*", params, re.I), params
+
+
+def test_ribbon_has_the_swedish_tab_group_and_button(built):
+    with zipfile.ZipFile(built) as z:
+        ribbon = _ribbon_xml(z)
+    ns = "{http://schemas.microsoft.com/office/2006/01/customui}"
+    tab = ribbon.find(f"{ns}ribbon/{ns}tabs/{ns}tab")
+    group = tab.find(f"{ns}group")
+    button = group.find(f"{ns}button")
+    assert (tab.get("label"), group.get("label"), button.get("label")) == (
+        "Uppföljning", "finsam", "Uppdatera")
+
+
+# --- the module the macro imports ----------------------------------------------------------
+
+
+def test_runmain_imports_the_module_named_like_the_addin_file(built, vba):
+    code = vba["RibbonMyAddin"]
+    # mymodule = Left(ThisWorkbook.Name, InStrRev(ThisWorkbook.Name, ".") - 1)
+    assert re.search(r'mymodule\s*=\s*Left\(ThisWorkbook\.Name,\s*\(InStrRev\(ThisWorkbook\.Name,'
+                     r'\s*"\.",', code), code
+    assert re.search(r'RunPython\s+"import\s+"\s*&\s*mymodule\s*&\s*";"\s*&\s*mymodule\s*&\s*'
+                     r'"\.main\(\)"', code), code
+    module = built.name.rpartition(".")[0]
+    assert module == "finsam_addin"
+    for folder in (ADDIN_DIR, built.parent):
+        source = folder / f"{module}.py"
+        assert source.is_file(), source
+        functions = {n.name for n in ast.parse(source.read_text("utf-8")).body
+                     if isinstance(n, ast.FunctionDef)}
+        assert "main" in functions
+
+
+# --- the config sheet --------------------------------------------------------------------
+
+
+def test_config_sheet_has_the_name_the_vba_reads_and_the_values_passed(built, vba):
+    project = _vba_constant(vba, "PROJECT_NAME")
+    assert re.search(r'wb\.Sheets\(PROJECT_NAME & "\.conf"\)', vba["xlwings"])
+    with zipfile.ZipFile(built) as z:
+        config = _config_as_vba_reads_it(_sheet_cells(z, f"{project}.conf"))
+        names = [s.get("name") for s in
+                 ET.fromstring(z.read("xl/workbook.xml")).iter(f"{{{NS_MAIN}}}sheet")]
+    assert names == [f"{project}.conf"]  # the inactive "_myaddin.conf" is gone
+    assert config["INTERPRETER_WIN"] == INTERPRETER
+    assert config["INTERPRETER_MAC"] == INTERPRETER
+    assert config["PYTHONPATH"] == PYTHONPATH
+    # and these are the keys the VBA asks for
+    for key in ("INTERPRETER_WIN", "INTERPRETER_MAC", "PYTHONPATH"):
+        assert f'GetConfig("{key}"' in vba["xlwings"], key
+    # settings the template had stay as they were
+    assert config["USE UDF SERVER"] == "0" and config["SHOW CONSOLE"] == "0"
+
+
+def test_defaults_are_this_python_and_the_output_folder(tmp_path):
+    built = build_addin(tmp_path / "ut")
+    with zipfile.ZipFile(built) as z:
+        config = _config_as_vba_reads_it(_sheet_cells(z, "myaddin.conf"))
+    assert config["INTERPRETER_WIN"] == sys.executable
+    assert config["PYTHONPATH"] == str((tmp_path / "ut").resolve())
+    assert (tmp_path / "ut" / "finsam_addin.py").is_file()
+
+
+# --- nothing else changes ----------------------------------------------------------------
+
+
+def test_all_other_parts_are_byte_identical_to_the_template(built):
+    assert addin_build.CHANGED_PARTS == CHANGED_PARTS
+    with zipfile.ZipFile(TEMPLATE) as t, zipfile.ZipFile(built) as b:
+        assert [i.filename for i in b.infolist()] == [i.filename for i in t.infolist()]
+        for name in t.namelist():
+            if name not in CHANGED_PARTS:
+                assert b.read(name) == t.read(name), name
+        # the workbook part differs only by the sheet's new name
+        assert b.read("xl/workbook.xml") == t.read("xl/workbook.xml").replace(
+            b'name="_myaddin.conf"', b'name="myaddin.conf"')
+        assert b.read("customUI/customUI.xml") == (ADDIN_DIR / "customUI.xml").read_bytes()
+
+
+def test_vba_module_is_made_for_the_pinned_xlwings_version(vba):
+    assert _vba_constant(vba, "XLWINGS_VERSION") == addin_build.XLWINGS_VERSION == "0.37.8"
+
+
+def test_a_different_xlwings_version_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlwings, "__version__", "0.38.0")
+    with pytest.raises(FinsamError, match=r"0\.37\.8.*0\.38\.0"):
+        build_addin(tmp_path / "ut")
+    assert not (tmp_path / "ut").exists()
+
+
+def test_an_unwritable_target_is_a_finsam_error(tmp_path):
+    (tmp_path / "finsam_addin.xlam").mkdir()  # stands in for a file Excel holds open
+    with pytest.raises(FinsamError, match="Kunde inte skriva tillägget"):
+        build_addin(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["finsam_addin.xlam"]
+
+
+# --- the repo copies and the packaged copies ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["finsam_addin.py", "customUI.xml"])
+def test_packaged_copy_is_identical_to_the_addin_folder(name):
+    assert (PACKAGED_DIR / name).read_bytes() == (ADDIN_DIR / name).read_bytes()
+
+
+def test_readme_keeps_the_sections_the_lead_and_the_release_check_need():
+    text = (ADDIN_DIR / "README.md").read_text("utf-8")
+    assert "## Excel på webben / utan lokal Python" in text
+    assert "## Vad testerna inte bevisar" in text
+    steps = re.findall(r"^(\d+)\. ", text.split("## Vad testerna inte bevisar")[1], re.M)
+    assert [int(s) for s in steps] == list(range(1, 11))
+
+
+# --- what the button does with errors ----------------------------------------------------
+
+
+class FakeApp:
+    def __init__(self):
+        self.alerts: list[tuple[str, str | None]] = []
+
+    def alert(self, prompt, title=None, **kwargs):
+        self.alerts.append((prompt, title))
+
+
+class FakeBook:
+    def __init__(self, fullname: str):
+        self.fullname = fullname
+        self.name = Path(fullname).name
+        self.app = FakeApp()
+
+
+@pytest.fixture
+def addin_module(monkeypatch):
+    spec = importlib.util.spec_from_file_location("finsam_addin", ADDIN_DIR / "finsam_addin.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fake_excel(monkeypatch, populate, validate=lambda book: None) -> list[str]:
+    calls: list[str] = []
+    fake = types.ModuleType("finsam.excel")
+    fake.populate_book = lambda book: (calls.append("populate"), populate(book))
+    fake.validate_book = lambda book: (calls.append("validate"), validate(book))
+    monkeypatch.setitem(sys.modules, "finsam.excel", fake)
+    import finsam
+    monkeypatch.setattr(finsam, "excel", fake, raising=False)
+    return calls
+
+
+def test_main_populates_then_validates_the_calling_book(addin_module, monkeypatch, tmp_path):
+    book = FakeBook(str(tmp_path / "uppfoljning.xlsx"))
+    monkeypatch.setattr(addin_module.xw.Book, "caller", staticmethod(lambda: book))
+    calls = _fake_excel(monkeypatch, populate=lambda b: None)
+    addin_module.main()
+    assert calls == ["populate", "validate"]
+    assert book.app.alerts == []
+
+
+def test_a_finsam_error_is_shown_as_it_is(addin_module, monkeypatch, tmp_path):
+    book = FakeBook(str(tmp_path / "uppfoljning.xlsx"))
+    message = "huvudbok.se: filen finns inte. Kontrollera sökvägen på bladet Inställningar."
+
+    def populate(b):
+        raise FinsamError(message)
+
+    calls = _fake_excel(monkeypatch, populate)
+    addin_module.run(book)
+    assert calls == ["populate"]
+    assert book.app.alerts == [(message, "finsam")]
+    assert not (tmp_path / "finsam-fel.log").exists()
+
+
+def test_an_unexpected_error_is_logged_next_to_the_workbook(addin_module, monkeypatch, tmp_path):
+    book = FakeBook(str(tmp_path / "uppfoljning.xlsx"))
+
+    def validate(b):
+        raise ZeroDivisionError("division by zero")
+
+    _fake_excel(monkeypatch, populate=lambda b: None, validate=validate)
+    addin_module.run(book)
+    assert book.app.alerts == [(
+        "Något oväntat gick fel. Detaljer finns i finsam-fel.log bredvid arbetsboken.", "finsam")]
+    log = (tmp_path / "finsam-fel.log").read_text("utf-8")
+    assert "Traceback" in log and "ZeroDivisionError: division by zero" in log
+    assert "uppfoljning.xlsx" in log
+
+
+def test_an_unsaved_workbook_logs_in_the_home_folder(addin_module, monkeypatch, tmp_path):
+    monkeypatch.setattr(Path, "home", staticmethod(lambda: tmp_path))
+    book = FakeBook("Bok1")
+
+    def populate(b):
+        raise KeyError("x")
+
+    _fake_excel(monkeypatch, populate)
+    addin_module.run(book)
+    [(message, _)] = book.app.alerts
+    assert message == f"Något oväntat gick fel. Detaljer finns i {tmp_path / 'finsam-fel.log'}."
+    assert "KeyError" in (tmp_path / "finsam-fel.log").read_text("utf-8")
