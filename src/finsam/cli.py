@@ -67,6 +67,11 @@ def _fmt(v) -> str:
     return f"{int(v):,}".replace(",", "\u00a0")
 
 
+def _kr(v: float) -> str:
+    """Kronor the Swedish way: no-break space between thousands, decimal comma."""
+    return f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",")
+
+
 def print_populate(result, path: Path) -> None:
     """The short summary a populate prints: period, rows read per source, totals, notes."""
     from finsam.populate import PopulateResult
@@ -149,6 +154,52 @@ def demo(
         result = populate_workbook(path, sources=folder, period=DEMO_PERIOD)
     print_populate(result, path)
     out.print(f"Skrev {path.resolve()}")
+
+
+@app.command()
+def inspect(
+    file: Path = typer.Argument(..., help="En källfil, t.ex. huvudbok.se eller huvudbok.csv."),
+    as_json: bool = typer.Option(False, "--json", help="Skriv ut resultatet som JSON."),
+    dimension: int = typer.Option(1, "--dimension", help="SIE-dimension för kostnadsställe."),
+) -> None:
+    """Visa vad finsam läser ur en huvudbok: typ, period, rader och resultat per kostnadsställe och månad."""
+    import json
+
+    from finsam.inspect import inspect_source
+
+    with user_errors():
+        info = inspect_source(file, cost_centre_dimension=dimension)
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    out.print(f"[bold]{info['file']}[/bold]: {info['kind']}, {info['rows']} rader.")
+    if info.get("period"):
+        out.print(f"Datum i filen: {info['period']['from']} – {info['period']['to']}.")
+    if info.get("fiscal_year"):
+        out.print(f"Räkenskapsår: {info['fiscal_year']['from']} – {info['fiscal_year']['to']}.")
+    data = info["result_by_cost_centre_month"]
+    months = sorted({m for per in data.values() for m in per})
+    t = Table(title="Resultatkonton per kostnadsställe och månad (kr, SIE-tecken: kostnad positiv)")
+    t.add_column("Kostnadsställe")
+    for m in months:
+        t.add_column(m, justify="right")
+    for cc in sorted(data):
+        t.add_row(cc or "(utan)", *[_kr(data[cc].get(m, 0)) for m in months])
+    out.print(t)
+
+
+@app.command()
+def addin(
+    folder: Path = typer.Argument(Path("."), help="Mapp där finsam_addin.xlam skrivs."),
+    interpreter: Optional[str] = typer.Option(None, "--interpreter", help="Python-tolken Excel ska använda (annars den här)."),
+    pythonpath: Optional[str] = typer.Option(None, "--pythonpath", help="Mapp med finsam_addin.py (annars samma mapp)."),
+) -> None:
+    """Bygg Excel-tillägget finsam_addin.xlam (fliken Uppföljning med knappen Uppdatera)."""
+    from finsam.addin_build import build_addin
+
+    with user_errors():
+        written = build_addin(folder, interpreter=interpreter, pythonpath=pythonpath)
+    out.print(f"Skrev {written}. Installera det enligt addin/README.md.")
 
 
 def main() -> None:
