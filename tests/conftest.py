@@ -1,0 +1,49 @@
+"""Shared fixtures: the sample association, its expected figures, LibreOffice recalculation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = ROOT / "src" / "finsam" / "sample"
+SETTINGS = ROOT / "workbook" / "sjuharad.toml"
+
+
+@pytest.fixture(scope="session")
+def expected() -> dict:
+    """The published Q1 2013 report's figures (the oracle)."""
+    return json.loads((DATA / "sjuharad" / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def sample_sources(tmp_path) -> Path:
+    """A copy of the embedded sample sources, both ledgers (SIE preferred)."""
+    dst = tmp_path / "källor"
+    shutil.copytree(SAMPLE, dst)
+    return dst
+
+
+@pytest.fixture
+def csv_sources(sample_sources) -> Path:
+    """The sample sources with the ledger as CSV only."""
+    (sample_sources / "huvudbok.se").unlink()
+    return sample_sources
+
+
+@pytest.fixture
+def sie_sources(sample_sources) -> Path:
+    """The sample sources with the ledger as SIE 4 only."""
+    (sample_sources / "huvudbok.csv").unlink()
+    return sample_sources
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from finsam.settings import load_settings
+
+    return load_settings(SETTINGS)

@@ -1,0 +1,94 @@
+"""Recalculate a saved workbook with LibreOffice headless and read its values back.
+
+openpyxl writes formulas without cached results; LibreOffice computes them on load and
+writes them into the converted copy, which openpyxl then reads with ``data_only=True``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import openpyxl
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def recalc(path: Path, out_dir: Path | None = None) -> Path:
+    """Recalculate ``path`` into ``out_dir`` (a new folder by default); returns the new file."""
+    if SOFFICE is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui")
+    out_dir = Path(out_dir or tempfile.mkdtemp(prefix="recalc-"))
+    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
+    env = dict(os.environ, HOME=str(profile))
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+         "--outdir", str(out_dir), str(path)],
+        check=True, capture_output=True, timeout=180, env=env,
+    )
+    out = out_dir / (Path(path).stem + ".xlsx")
+    if not out.exists():
+        raise RuntimeError(f"LibreOffice wrote no {out}")
+    return out
+
+
+def values(path: Path) -> openpyxl.Workbook:
+    """The recalculated workbook, values only."""
+    return openpyxl.load_workbook(recalc(path), data_only=True)
+
+
+def rows_by_label(ws, column: int = 1) -> dict:
+    """Rows of a sheet keyed by the text in ``column`` (first occurrence wins)."""
+    out: dict = {}
+    for row in ws.iter_rows(values_only=True):
+        key = row[column - 1]
+        if key is not None and str(key) not in out:
+            out[str(key)] = row
+    return out
+
+
+def assert_report(wb: openpyxl.Workbook, expected: dict) -> int:
+    """Assert every figure of ``expected.json`` in its place in a recalculated workbook.
+
+    Returns the number of figures compared (so a test can assert nothing was skipped).
+    """
+    n = 0
+    d = rows_by_label(wb["Deltagare"])
+    for name, fig in expected["kommuner"].items():
+        row = d[name]
+        got = {"inflode_antal": row[1], "inflode_unika": row[2], "utflode_antal": row[3], "utflode_unika": row[4]}
+        assert got == fig, f"Deltagare {name}: {got} != {fig}"
+        n += 4
+    e = wb["Ekonomi"]
+    rows = list(e.iter_rows(values_only=True))
+    by_code = {str(r[0]): r for r in rows if r[0] is not None}
+    for cc in expected["kostnadsstallen"]:
+        r = by_code[cc["kostnadsstalle"]]
+        assert (r[1], r[2], r[3], r[4]) == (cc["benamning"], cc["budget"], cc["ackumulerat"], cc["prognos"]), cc
+        n += 3
+    # group totals: the "Totalt" row after each group's heading
+    heading = None
+    for r in rows:
+        if isinstance(r[0], str) and r[0].endswith(":") and r[1] is None:
+            heading = r[0][:-1]
+        if r[0] == "Totalt":
+            fig = expected["totaler"][heading]
+            assert (r[2], r[3], r[4]) == (fig["budget"], fig["ackumulerat"], fig["prognos"]), heading
+            n += 3
+    assert n == 4 * len(expected["kommuner"]) + 3 * len(expected["kostnadsstallen"]) + 3 * len(expected["totaler"])
+    s = rows_by_label(wb["Sammanställning"])
+    for name, fig in expected["sammanstallning"].items():
+        label = next(k for k in s if k.rstrip(" *") == name)
+        r = s[label]
+        assert (r[1], r[2], r[3]) == (fig["budget"], fig["ackumulerat"], fig["prognos"]), name
+        n += 3
+    eq = next(r for k, r in s.items() if k.startswith("* Eget kapital ingående"))
+    assert eq[1] == expected["eget_kapital_ingaende_tkr"]
+    n += 1
+    for code, text in expected["fotnoter"].items():
+        assert by_code[code][6] == text
+        n += 1
+    return n

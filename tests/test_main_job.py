@@ -1,0 +1,90 @@
+"""The main job end to end: `finsam new` + `finsam populate` (and `finsam demo`) give a
+workbook whose recalculated figures equal the published Q1 2013 report, cell for cell."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from finsam.cli import app
+from recalc import assert_report, values
+
+from conftest import SETTINGS
+
+runner = CliRunner()
+FIGURES = 4 * 10 + 3 * 30 + 3 * 2 + 3 * 4 + 1 + 1
+
+
+@pytest.mark.parametrize("ledger", ["csv_sources", "sie_sources"])
+def test_new_and_populate_reproduce_the_report(tmp_path, expected, ledger, request):
+    sources = request.getfixturevalue(ledger)
+    wb = tmp_path / "uppfoljning.xlsx"
+    r = runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["populate", str(wb), "--sources", str(sources), "--period", "2013-Q1"])
+    assert r.exit_code == 0, r.output
+    assert "2013-01-01–2013-03-31" in r.output
+    assert assert_report(values(wb), expected) == FIGURES
+
+
+def test_demo_reproduces_the_report(tmp_path, expected, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["demo"])
+    assert r.exit_code == 0, r.output
+    wb = tmp_path / "kvartalsuppfoljning-2013Q1.xlsx"
+    assert wb.exists()
+    assert str(wb) in r.output.replace("\n", "")
+    assert assert_report(values(wb), expected) == FIGURES
+
+
+def test_editing_a_forecast_moves_every_total(tmp_path, csv_sources):
+    """Python writes inputs only: a forecast typed in the workbook flows through the formulas."""
+    wb = tmp_path / "u.xlsx"
+    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"])
+    book = load_workbook(wb)
+    ws = book["Ekonomi"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "3001")
+    row[4].value = -3148  # 100 tkr more than budget
+    row[6].value = "Utökat uppdrag"
+    book.save(wb)
+    v = values(wb)
+    totals = [r for r in v["Ekonomi"].iter_rows(values_only=True) if r[0] == "Totalt"]
+    assert totals[0][4] == -15560
+    summ = {r[0]: r for r in v["Sammanställning"].iter_rows(values_only=True) if r[0]}
+    assert summ["Totala kostnader"][3] == -25337
+    assert summ["Årets finansiering med eget kapital *"][3] == 902
+    assert v["Kontroller"]["C4"].value == "OK"
+
+
+def test_workbook_holds_formulas_for_totals_and_values_for_inputs(tmp_path, csv_sources):
+    wb = tmp_path / "u.xlsx"
+    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"])
+    book = load_workbook(wb)
+    ek = book["Ekonomi"]
+    totals = [r for r in ek.iter_rows() if r[0].value == "Totalt"]
+    assert len(totals) == 2
+    for r in totals:
+        assert all(str(c.value).startswith("=SUM(") for c in r[2:5])
+    summ = {r[0].value: r for r in book["Sammanställning"].iter_rows() if r[0].value}
+    assert str(summ["Totala kostnader"][1].value).startswith("=")
+    assert str(summ["Årets finansiering med eget kapital *"][1].value).startswith("=")
+    assert summ["Parternas finansiering"][1].value == 15060  # an input
+    d = {r[0].value: r for r in book["Deltagare"].iter_rows() if r[0].value}
+    assert d["Summa"][1].value.startswith("=SUM(")
+    assert d["Summa"][2].value == 133  # Summa unika is an input (distinct count), not a SUM
+
+
+def test_period_label_follows_the_period(tmp_path, csv_sources):
+    wb = tmp_path / "u.xlsx"
+    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    r = runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q2"])
+    assert r.exit_code == 0, r.output
+    v = values(wb)
+    heads = [r for r in v["Ekonomi"].iter_rows(values_only=True) if r[1] == "i tkr per område"]
+    assert heads[0][2:5] == ("Jan-Dec", "Jan-Juni", "Jan-Dec")
+    # April's invoices now count: Q2 accumulated is larger in magnitude than Q1
+    by_code = {r[0]: r for r in v["Ekonomi"].iter_rows(values_only=True) if r[0]}
+    assert by_code["3012"][3] == -57  # 57 264,57 kr booked 2013-04-05
