@@ -30,7 +30,14 @@ SAMPLE = TESTS.parent / "src" / "finsam" / "sample"
 EXPECTED = json.loads((TESTS / "data" / "sjuharad" / "expected.json").read_text("utf-8"))
 
 
-FATAL = {"trans_outside_ver.se", "bad_amount.se", "ksumma_bad.se"}
+FATAL = {
+    "trans_outside_ver.se",
+    "bad_amount.se",
+    "ksumma_bad.se",
+    "unclosed_ver.se",
+    "bad_date.se",
+    "odd_object_list.se",
+}
 
 
 def _lines(ledger) -> list[tuple]:
@@ -202,6 +209,9 @@ def test_ksumma_missing_closing_record_is_fatal(tmp_path):
         ("trans_outside_ver.se", 14, "#TRANS"),
         ("bad_amount.se", 12, '"12,3x"'),
         ("ksumma_bad.se", 16, "2723997794"),
+        ("unclosed_ver.se", 4, "}"),
+        ("bad_date.se", 3, '"20241315"'),
+        ("odd_object_list.se", 5, "{1}"),
     ],
 )
 def test_fatal_problems(name, line, value):
