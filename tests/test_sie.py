@@ -348,14 +348,15 @@ def test_inspect_sample():
     json.dumps(result)  # JSON-ready
 
 
-def test_inspect_csv_needs_the_csv_reader():
-    try:
-        import finsam.sources.ledger_csv  # noqa: F401
-    except ModuleNotFoundError:
-        with pytest.raises(SourceError, match=r"^huvudbok\.csv: "):
-            inspect_source(SAMPLE / "huvudbok.csv")
-    else:
-        assert inspect_source(SAMPLE / "huvudbok.csv")["kind"] == "csv"
+def test_inspect_csv_gives_the_same_month_sums_as_the_sie_file():
+    from_csv = inspect_source(SAMPLE / "huvudbok.csv")
+    from_sie = inspect_source(SAMPLE / "huvudbok.se")
+    assert from_csv["kind"] == "csv"
+    sie_2013 = {cc: {m: v for m, v in months.items() if m.startswith("2013")}
+                for cc, months in from_sie["result_by_cost_centre_month"].items()}
+    csv_2013 = {cc: {m: v for m, v in months.items() if m.startswith("2013")}
+                for cc, months in from_csv["result_by_cost_centre_month"].items()}
+    assert csv_2013 == {cc: m for cc, m in sie_2013.items() if m}
 
 
 def test_read_ledger_dispatches_sie_by_extension():

@@ -9,8 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from finsam.errors import SourceError
-from finsam.sources.ledger import Ledger, is_sie, read_ledger, result_lines
+from finsam.sources.ledger import Ledger, read_ledger, result_lines
 
 
 def inspect_source(path: Path, *, cost_centre_dimension: int = 1) -> dict:
@@ -36,18 +35,9 @@ def inspect_source(path: Path, *, cost_centre_dimension: int = 1) -> dict:
     the SIE sign (debit positive), i.e. *not* the report sign.
 
     Raises:
-        SourceError: the file cannot be read (see the readers), or it is a CSV ledger and the
-            CSV reader is not available in this installation.
+        SourceError: the file cannot be read (see the readers).
     """
     path = Path(path)
-    if not is_sie(path):
-        try:
-            import finsam.sources.ledger_csv  # noqa: F401
-        except ModuleNotFoundError:
-            raise SourceError(
-                f"{path.name}: CSV-huvudböcker kan inte läsas av den här versionen av finsam "
-                "(läsaren för CSV saknas). Exportera huvudboken som SIE 4 (.se) i stället."
-            ) from None
     ledger = read_ledger(path, cost_centre_dimension=cost_centre_dimension)
     return describe_ledger(ledger, cost_centre_dimension=cost_centre_dimension)
 

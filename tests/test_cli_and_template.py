@@ -1,0 +1,91 @@
+"""The command line as a user meets it, and the generated template in workbook/."""
+
+from __future__ import annotations
+
+import hashlib
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from finsam.cli import app
+from finsam.workbook import new_workbook
+
+from conftest import ROOT, SETTINGS
+
+runner = CliRunner()
+COMMANDS = ["new", "populate", "demo", "inspect", "addin"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    r = runner.invoke(app, [command, "--help"])
+    assert r.exit_code == 0
+    assert "Usage" in r.output
+
+
+def _contents(path):
+    wb = openpyxl.load_workbook(path)
+    cells = {(ws.title, c.coordinate): c.value for ws in wb for row in ws.iter_rows() for c in row if c.value is not None}
+    names = {n: d.attr_text for n, d in wb.defined_names.items()}
+    return cells, names, wb.sheetnames
+
+
+def test_the_template_in_workbook_is_up_to_date(tmp_path, settings):
+    fresh = new_workbook(tmp_path / "mall.xlsx", settings)
+    assert _contents(fresh) == _contents(ROOT / "workbook" / "sjuharad-mall.xlsx")
+
+
+def test_new_refuses_to_overwrite(tmp_path):
+    wb = tmp_path / "u.xlsx"
+    assert runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)]).exit_code == 0
+    before = hashlib.sha256(wb.read_bytes()).hexdigest()
+    r = runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    assert r.exit_code == 1
+    assert "Fel:" in r.output
+    assert hashlib.sha256(wb.read_bytes()).hexdigest() == before
+
+
+def test_new_for_another_year(tmp_path):
+    wb = tmp_path / "u.xlsx"
+    assert runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS), "--year", "2014"]).exit_code == 0
+    ws = openpyxl.load_workbook(wb)["Inställningar"]
+    assert {r[0].value: r[1].value for r in ws.iter_rows(max_col=2)}["År"] == 2014
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--period", "2013-Q7"], "2013-Q7"),
+        (["--sources", "finns-inte"], "finns-inte"),
+    ],
+)
+def test_populate_errors_are_one_line_and_change_nothing(tmp_path, csv_sources, args, words):
+    wb = tmp_path / "u.xlsx"
+    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    before = hashlib.sha256(wb.read_bytes()).hexdigest()
+    full = ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"]
+    for i in range(0, len(args), 2):
+        full[full.index(args[i]) + 1] = args[i + 1]
+    r = runner.invoke(app, full)
+    assert r.exit_code == 1
+    assert r.output.count("Fel:") == 1 and words in r.output
+    assert hashlib.sha256(wb.read_bytes()).hexdigest() == before
+
+
+def test_populate_on_a_file_that_is_no_finsam_workbook(tmp_path, csv_sources):
+    other = tmp_path / "annan.xlsx"
+    openpyxl.Workbook().save(other)
+    r = runner.invoke(app, ["populate", str(other), "--sources", str(csv_sources)])
+    assert r.exit_code == 1
+    assert "finsam new" in r.output
+
+
+def test_inspect_json(tmp_path):
+    import json
+
+    r = runner.invoke(app, ["inspect", str(ROOT / "src" / "finsam" / "sample" / "huvudbok.se"), "--json"])
+    assert r.exit_code == 0
+    data = json.loads(r.output)
+    assert data["kind"] == "sie"
+    assert data["result_by_cost_centre_month"]["1000"]["2013-01"] == -3765000.0
