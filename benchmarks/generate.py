@@ -35,7 +35,6 @@ by indexing small lookup tables of strings, so a million ledger lines take secon
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 import tomllib
@@ -276,8 +275,10 @@ def make_ledger(s: Settings, budget: pd.DataFrame, financing: pd.DataFrame, line
     f_ore = np.full(n_fin, -(parties_ore // n_fin), dtype=np.int64)
 
     # Texts: "Faktura n" / "Kreditfaktura n" per cost voucher, "Bidrag <party>" per financing.
-    invoice_text = np.where(v_credit, "Kreditfaktura ", "Faktura ").astype(object) + v_invoice.astype(str).astype(object)
-    texts, text_id = np.unique(np.concatenate([invoice_text, [f"Bidrag {p}" for p in PARTIES]]), return_inverse=True)
+    invoice_text = (np.where(v_credit, "Kreditfaktura ", "Faktura ").astype(object)
+                    + v_invoice.astype(str).astype(object))
+    texts, text_id = np.unique(np.concatenate([invoice_text, [f"Bidrag {p}" for p in PARTIES]]),
+                               return_inverse=True)
     v_text = text_id[:n_cost_v]
     f_text = text_id[n_cost_v:][f_party]
 
@@ -488,7 +489,8 @@ def make_participants(s: Settings, registrations: int, rng: np.random.Generator,
     end = start + np.floor(rng.random(registrations) * (room + 1)).astype("timedelta64[D]")
     open_ = rng.random(registrations) < OPEN_SHARE
     end = np.where(open_, np.datetime64("NaT"), end)
-    reason = np.where(open_, None, rng.choice(np.array(REASONS, dtype=object), size=registrations, p=REASON_P))
+    reason = np.where(open_, None,
+                      rng.choice(np.array(REASONS, dtype=object), size=registrations, p=REASON_P))
 
     df = pd.DataFrame({
         "Personnummer": pnr[person],
@@ -540,8 +542,10 @@ def generate(outdir: Path, ledger_lines: int, registrations: int, seed: int = 0,
              log=None) -> dict[str, float]:
     """Write the six source files into ``outdir`` (created if needed).
 
-    Returns {file name: seconds to build and write it}. ``log`` (e.g. ``print``) is called
-    with one line per file. Raises ValueError for sizes that cannot be honoured.
+    Returns {step: seconds}: one step per file written (its name) plus "ledger (build)" and
+    "deltagare (build)", the in-memory generation the writers share or precede. ``log``
+    (e.g. ``print``) is called with one line per step. Raises ValueError for sizes that
+    cannot be honoured.
     """
     if registrations < 1:
         raise ValueError("--registrations must be at least 1")
@@ -552,29 +556,29 @@ def generate(outdir: Path, ledger_lines: int, registrations: int, seed: int = 0,
     rng_budget, rng_ledger, rng_people, rng_anon, rng_forecast = np.random.default_rng(seed).spawn(5)
     timings: dict[str, float] = {}
 
-    def timed(name, fn):
+    def timed(step, fn, note=""):
         t = time.perf_counter()
-        fn()
-        timings[name] = time.perf_counter() - t
+        result = fn()
+        timings[step] = time.perf_counter() - t
         if log:
-            size = (outdir / name).stat().st_size
-            log(f"{name:16} {size / 1e6:9.2f} MB  {timings[name]:6.2f} s")
+            path = outdir / step
+            size = f"{path.stat().st_size / 1e6:9.2f} MB" if path.is_file() else " " * 12
+            log(f"{step:18} {size}  {timings[step]:6.2f} s  {note}".rstrip())
+        return result
 
     budget, financing = make_budget(s, rng_budget)
     timed("budget.xlsx", lambda: write_budget(budget, financing, outdir / "budget.xlsx"))
     timed("prognos.csv", lambda: _write_csv(make_forecast(budget, rng_forecast), outdir / "prognos.csv"))
-    t = time.perf_counter()
-    ledger = make_ledger(s, budget, financing, ledger_lines, rng_ledger, year)
-    build = time.perf_counter() - t
-    if log:
-        log(f"{'(ledger built)':16} {'':9}     {build:6.2f} s  {ledger_lines:,} lines, "
-            f"{ledger.voucher[-1]:,} vouchers")
+    ledger = timed("ledger (build)",
+                   lambda: make_ledger(s, budget, financing, ledger_lines, rng_ledger, year),
+                   f"{ledger_lines:,} lines")
     timed("huvudbok.csv", lambda: write_ledger_csv(ledger, outdir / "huvudbok.csv"))
-    timed("huvudbok.se", lambda: write_ledger_sie(ledger, s, outdir / "huvudbok.se", year))
-    timings["huvudbok.csv"] += build / 2
-    timings["huvudbok.se"] += build / 2
-    timed("deltagare.xlsx", lambda: write_participants(
-        make_participants(s, registrations, rng_people, year), outdir / "deltagare.xlsx"))
+    timed("huvudbok.se", lambda: write_ledger_sie(ledger, s, outdir / "huvudbok.se", year),
+          f"{ledger.voucher[-1]:,} vouchers")
+    people = timed("deltagare (build)", lambda: make_participants(s, registrations, rng_people, year),
+                   f"{registrations:,} registrations")
+    timed("deltagare.xlsx", lambda: write_participants(people, outdir / "deltagare.xlsx"),
+          f"{people['Personnummer'].nunique():,} people")
     timed("anonyma.csv", lambda: _write_csv(make_anonymous(s, rng_anon, year), outdir / "anonyma.csv"))
     return timings
 
@@ -598,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as e:
         print(f"Error: {e}", file=sys.stderr)
         return 1
-    print(f"{'total':16} {'':9}     {time.perf_counter() - t:6.2f} s  -> {args.outdir}")
+    print(f"{'total':18} {'':12}  {time.perf_counter() - t:6.2f} s  -> {args.outdir}")
     return 0
 
 
