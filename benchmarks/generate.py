@@ -22,8 +22,8 @@ prognos.csv        three forecast overrides
 The ledger: every voucher holds one to three result-account lines (cost accounts on the
 settings' cost centres, or account 3590 on the parties' financing cost centre, credit) and
 one balancing line on 1930 Bankkonto without cost centre, so every voucher sums to 0 öre.
-Each cost centre's year total is 85–105 % of its budget whatever N is (many small lines for a
-large N), and the parties' financing arrives as 16 vouchers (four parties, four quarters)
+Each cost centre's year total is about 80–100 % of its budget whatever N is (85–105 % drawn,
+less 2 % of vouchers turned into credit notes; many small lines for a large N), and the parties' financing arrives as 16 vouchers (four parties, four quarters)
 summing to its budget, so a workbook built from the output looks like a plausible year.
 
 Same seed, same settings and same sizes give byte-identical CSV and SIE files. Each file
