@@ -89,3 +89,20 @@ def test_inspect_json(tmp_path):
     data = json.loads(r.output)
     assert data["kind"] == "sie"
     assert data["result_by_cost_centre_month"]["1000"]["2013-01"] == -3765000.0
+
+
+def test_formulas_use_only_single_cell_names(settings, tmp_path):
+    """Excel 365 spills (and older Excel intersects) a multi-cell name used as a scalar, where
+    LibreOffice silently takes its first cell: formulas may name single cells only."""
+    import re
+
+    wb = openpyxl.load_workbook(new_workbook(tmp_path / "m.xlsx", settings))
+    single = {n for n, d in wb.defined_names.items() if ":" not in d.attr_text}
+    used = set()
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    used |= set(re.findall(r"\bfs_\w+", c.value))
+    assert used, "the template's formulas name some inputs"
+    assert used <= single, used - single

@@ -146,6 +146,7 @@ def _print_setup(ws: Worksheet, settings: Settings, title_rows: str | None) -> N
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
+    # The period stands in rows 1–2 of every report sheet, which print on every page.
     ws.oddHeader.left.text = settings.association
     ws.oddHeader.right.text = "&A"
     ws.oddFooter.right.text = "Sida &P av &N"
@@ -182,6 +183,7 @@ def _settings_sheet(ws: Worksheet, settings: Settings, names: _Names) -> None:
     for i, label in enumerate(PERIOD_FIELDS, start=2):
         _cell(ws, i, 5, label)
     names.add("fs_period", SHEET_SETTINGS, 2, 6, 2 + len(PERIOD_FIELDS) - 1, 6)
+    names.add("fs_period_till", SHEET_SETTINGS, 3, 6)
     names.add("fs_periodetikett", SHEET_SETTINGS, 4, 6)
     names.add("fs_aretikett", SHEET_SETTINGS, 5, 6)
     _widths(ws, {"A": 58, "B": 48, "C": 20, "D": 3, "E": 20, "F": 24})
@@ -191,7 +193,7 @@ def _settings_sheet(ws: Worksheet, settings: Settings, names: _Names) -> None:
 
 def _participants_sheet(ws: Worksheet, settings: Settings, names: _Names) -> None:
     _cell(ws, 1, 1, settings.association).font = TITLE
-    _cell(ws, 2, 1, '="Deltagare per kommun, "&fs_periodetikett&" "&LEFT(fs_period,4)', bold=True)
+    _cell(ws, 2, 1, '="Deltagare per kommun, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
     _cell(ws, 4, 1, "enligt folkbokföring", bold=True, fill=HEADER_FILL)
     _cell(ws, 4, 2, "Inflöde", bold=True, fill=HEADER_FILL)
     _cell(ws, 4, 4, "Utflöde", bold=True, fill=HEADER_FILL)
@@ -240,7 +242,7 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: _Names) -> Non
     names.add("fs_noteringar_deltagare", SHEET_PARTICIPANTS, n0 + 1, 1)
     _widths(ws, {"A": 44, "B": 14, "C": 12, "D": 12, "E": 12})
     ws.freeze_panes = "B6"
-    _print_setup(ws, settings, "4:5")
+    _print_setup(ws, settings, "1:5")
 
 
 @dataclass
@@ -258,7 +260,7 @@ class _Totals:
 def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
     q = quote_sheetname(SHEET_ECONOMY)
     _cell(ws, 1, 1, settings.association).font = TITLE
-    _cell(ws, 2, 1, '="Ekonomisk uppföljning och helårsprognos, "&fs_periodetikett&" "&LEFT(fs_period,4)', bold=True)
+    _cell(ws, 2, 1, '="Ekonomisk uppföljning och helårsprognos, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
     _cell(ws, 3, 1, "Nettokostnad och finansnetto i tkr per område; kostnader negativa, intäkter positiva.")
     ws.cell(row=3, column=1).font = Font(italic=True, size=9)
     totals = _Totals(groups=[], group_rows=[])
@@ -325,7 +327,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
 
 def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Totals) -> None:
     _cell(ws, 1, 1, settings.association).font = TITLE
-    _cell(ws, 2, 1, '="Sammanställning, "&fs_periodetikett&" "&LEFT(fs_period,4)', bold=True)
+    _cell(ws, 2, 1, '="Sammanställning, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
     heads = [("Sammanställning", "förbundsmedel och projekt"), ("Budget", "=fs_aretikett"),
              ("Ackumulerat", "=fs_periodetikett"), ("Prognos", "=fs_aretikett")]
     for c, (h, s) in enumerate(heads, start=1):
@@ -381,7 +383,7 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _To
     names.add("fs_noteringar_sammanstallning", SHEET_SUMMARY, n0 + 1, 1)
     _widths(ws, {"A": 58, "B": 13, "C": 13, "D": 13})
     ws.freeze_panes = "B7"
-    _print_setup(ws, settings, "4:6")
+    _print_setup(ws, settings, "1:6")
 
 
 def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Totals) -> None:
@@ -448,4 +450,4 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Tot
     names.add("fs_huvudbok_resultat", SHEET_CHECKS, r, 2)
     _widths(ws, {"A": 100, "B": 18, "C": 10})
     ws.freeze_panes = "A7"
-    _print_setup(ws, settings, "6:6")
+    _print_setup(ws, settings, "1:6")
