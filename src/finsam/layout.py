@@ -60,10 +60,13 @@ SHEET_SETTINGS = "Inställningar"
 SHEETS = (SHEET_PARTICIPANTS, SHEET_ECONOMY, SHEET_SUMMARY, SHEET_CHECKS, SHEET_SETTINGS)
 
 #: Rows reserved for anonymous participants per insats.
-ANONYMOUS_ROWS = 20
+ANONYMOUS_ROWS = 12
 
-#: Number format: space as thousands separator, minus sign for negative numbers (costs).
-NUMBER_FORMAT = "# ##0;-# ##0;0"
+#: Number format: whole tkr, Swedish thousands separator (a space), minus sign for costs.
+#: The locale tag [$-41D] (sv-SE) makes LibreOffice print the space whatever its own locale;
+#: Excel takes the separator from the system, which is a space on Swedish installations. A
+#: literal space ("# ##0") would print "- 280" for numbers under a thousand.
+NUMBER_FORMAT = "[$-41D]#,##0;-#,##0;0"
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the person's cells (forecast, comments)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -125,8 +128,13 @@ class _Names:
         self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
-def _cell(ws: Worksheet, row: int, col: int, value=None, *, bold=False, fmt=None, fill=None, wrap=False):
+RIGHT = Alignment(horizontal="right")
+
+
+def _cell(ws: Worksheet, row: int, col: int, value=None, *, bold=False, fmt=None, fill=None, wrap=False, right=False):
     c = ws.cell(row=row, column=col, value=value)
+    if right:
+        c.alignment = RIGHT
     if bold:
         c.font = BOLD
     if fmt:
@@ -138,11 +146,11 @@ def _cell(ws: Worksheet, row: int, col: int, value=None, *, bold=False, fmt=None
     return c
 
 
-def _print_setup(ws: Worksheet, settings: Settings, title_rows: str | None) -> None:
+def _print_setup(ws: Worksheet, settings: Settings, title_rows: str | None, *, one_page: bool = False) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
@@ -195,12 +203,12 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: _Names) -> Non
     _cell(ws, 1, 1, settings.association).font = TITLE
     _cell(ws, 2, 1, '="Deltagare per kommun, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
     _cell(ws, 4, 1, "enligt folkbokföring", bold=True, fill=HEADER_FILL)
-    _cell(ws, 4, 2, "Inflöde", bold=True, fill=HEADER_FILL)
-    _cell(ws, 4, 4, "Utflöde", bold=True, fill=HEADER_FILL)
+    _cell(ws, 4, 2, "Inflöde", bold=True, fill=HEADER_FILL).alignment = Alignment(horizontal="center")
+    _cell(ws, 4, 4, "Utflöde", bold=True, fill=HEADER_FILL).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=4, start_column=2, end_row=4, end_column=3)
     ws.merge_cells(start_row=4, start_column=4, end_row=4, end_column=5)
     for col, text in zip(range(1, 6), ["", "antal", "unika", "antal", "unika"]):
-        _cell(ws, 5, col, text or None, bold=True, fill=HEADER_FILL)
+        _cell(ws, 5, col, text or None, bold=True, fill=HEADER_FILL, right=col > 1)
     first = 6
     rows = [m.name for m in settings.municipalities] + [settings.other_label]
     for i, name in enumerate(rows):
@@ -226,7 +234,7 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: _Names) -> Non
     a0 = note + 2
     _cell(ws, a0, 1, "Anonymt registrerade deltagare (ingår inte i tabellen ovan)", bold=True)
     _cell(ws, a0 + 1, 1, "Insats", bold=True, fill=HEADER_FILL)
-    _cell(ws, a0 + 1, 2, '="Antal "&fs_periodetikett', bold=True, fill=HEADER_FILL)
+    _cell(ws, a0 + 1, 2, '="Antal "&fs_periodetikett', bold=True, fill=HEADER_FILL, right=True)
     af, al = a0 + 2, a0 + 1 + ANONYMOUS_ROWS
     for r in range(af, al + 1):
         _cell(ws, r, 2, fmt=NUMBER_FORMAT)
@@ -242,7 +250,7 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: _Names) -> Non
     names.add("fs_noteringar_deltagare", SHEET_PARTICIPANTS, n0 + 1, 1)
     _widths(ws, {"A": 44, "B": 14, "C": 12, "D": 12, "E": 12})
     ws.freeze_panes = "B6"
-    _print_setup(ws, settings, "1:5")
+    _print_setup(ws, settings, "1:5", one_page=True)
 
 
 @dataclass
@@ -272,12 +280,10 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
         subs = [None, "i tkr per område", "=fs_aretikett", "=fs_periodetikett", "=fs_aretikett",
                 "prognos − budget", None]
         for c, (h, s) in enumerate(zip(heads, subs), start=1):
-            _cell(ws, r + 1, c, h, bold=True, fill=HEADER_FILL)
-            _cell(ws, r + 2, c, s, bold=True, fill=HEADER_FILL)
-        _cell(ws, r + 3, 3, "Tkr", bold=True, fill=HEADER_FILL)
-        _cell(ws, r + 3, 4, "Tkr", bold=True, fill=HEADER_FILL)
-        _cell(ws, r + 3, 5, "Tkr", bold=True, fill=HEADER_FILL)
-        _cell(ws, r + 3, 6, "Tkr", bold=True, fill=HEADER_FILL)
+            _cell(ws, r + 1, c, h, bold=True, fill=HEADER_FILL, right=3 <= c <= 6)
+            _cell(ws, r + 2, c, s, bold=True, fill=HEADER_FILL, right=3 <= c <= 6)
+        for c in (3, 4, 5, 6):
+            _cell(ws, r + 3, c, "Tkr", bold=True, fill=HEADER_FILL, right=True)
         for c in (1, 2, 7):
             _cell(ws, r + 3, c, fill=HEADER_FILL)
         first = r + 4
@@ -309,8 +315,8 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
         totals.groups.append((group.summary_line, f"{q}!C{tot}", f"{q}!D{tot}", f"{q}!E{tot}"))
         totals.group_rows.append((first, last, tot))
         r = tot + 3
-    _cell(ws, r, 1, "Ej fördelat / okänt kostnadsställe", bold=True)
-    _cell(ws, r, 2, "Resultat i huvudboken utan känt kostnadsställe (se Kontroller)")
+    _cell(ws, r, 2, "Ej fördelat / okänt kostnadsställe", bold=True)
+    _cell(ws, r, 7, "Resultat i huvudboken utan känt kostnadsställe (se Kontroller)")
     _cell(ws, r, 4, fmt=NUMBER_FORMAT)
     names.add("fs_ej_fordelat", SHEET_ECONOMY, r, 4)
     totals.unallocated = f"{q}!D{r}"
@@ -319,7 +325,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
     _cell(ws, n0 + 1, 1, fill=INPUT_FILL, wrap=True)
     ws.merge_cells(start_row=n0 + 1, start_column=1, end_row=n0 + 4, end_column=7)
     names.add("fs_noteringar_ekonomi", SHEET_ECONOMY, n0 + 1, 1)
-    _widths(ws, {"A": 15, "B": 50, "C": 12, "D": 13, "E": 12, "F": 12, "G": 60})
+    _widths(ws, {"A": 15, "B": 50, "C": 12, "D": 13, "E": 12, "F": 16, "G": 60})
     ws.freeze_panes = "C5"
     _print_setup(ws, settings, "1:3")
     return totals
@@ -331,9 +337,9 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _To
     heads = [("Sammanställning", "förbundsmedel och projekt"), ("Budget", "=fs_aretikett"),
              ("Ackumulerat", "=fs_periodetikett"), ("Prognos", "=fs_aretikett")]
     for c, (h, s) in enumerate(heads, start=1):
-        _cell(ws, 4, c, h, bold=True, fill=HEADER_FILL)
-        _cell(ws, 5, c, s, bold=True, fill=HEADER_FILL)
-        _cell(ws, 6, c, "Tkr" if c > 1 else None, bold=True, fill=HEADER_FILL)
+        _cell(ws, 4, c, h, bold=True, fill=HEADER_FILL, right=c > 1)
+        _cell(ws, 5, c, s, bold=True, fill=HEADER_FILL, right=c > 1)
+        _cell(ws, 6, c, "Tkr" if c > 1 else None, bold=True, fill=HEADER_FILL, right=c > 1)
     r = 7
     cost_rows = []
     for li, line in enumerate(settings.summary_lines):
@@ -383,7 +389,7 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _To
     names.add("fs_noteringar_sammanstallning", SHEET_SUMMARY, n0 + 1, 1)
     _widths(ws, {"A": 58, "B": 13, "C": 13, "D": 13})
     ws.freeze_panes = "B7"
-    _print_setup(ws, settings, "1:6")
+    _print_setup(ws, settings, "1:6", one_page=True)
 
 
 def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Totals) -> None:
@@ -395,8 +401,8 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Tot
     _cell(ws, 2, 1, "Kontroller", bold=True)
     _cell(ws, 4, 1, "Alla kontroller", bold=True)
     _cell(ws, 6, 1, "Kontroll", bold=True, fill=HEADER_FILL)
-    _cell(ws, 6, 2, "Avvikelse / antal", bold=True, fill=HEADER_FILL)
-    _cell(ws, 6, 3, "Status", bold=True, fill=HEADER_FILL)
+    _cell(ws, 6, 2, "Avvikelse / antal", bold=True, fill=HEADER_FILL, right=True)
+    _cell(ws, 6, 3, "Status", bold=True, fill=HEADER_FILL, right=True)
     checks: list[tuple[str, str]] = []  # (label, formula whose value must be 0)
     for gi, (group, (first, last, tot)) in enumerate(zip(settings.groups, totals.group_rows), start=1):
         for col, what in (("C", "budget"), ("D", "ackumulerat"), ("E", "prognos")):
@@ -439,10 +445,10 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Tot
     for label, formula in checks:
         _cell(ws, r, 1, label)
         _cell(ws, r, 2, f"=IFERROR({formula},1)", fmt=NUMBER_FORMAT)
-        _cell(ws, r, 3, f'=IF(ROUND(B{r},0)=0,"OK","FEL")', bold=True)
+        _cell(ws, r, 3, f'=IF(ROUND(B{r},0)=0,"OK","FEL")', bold=True, right=True)
         r += 1
     names.add("fs_kontroller", SHEET_CHECKS, 7, 1, r - 1, 3)
-    _cell(ws, 4, 3, f'=IF(COUNTIF(C7:C{r - 1},"FEL")=0,"OK","FEL")', bold=True)
+    _cell(ws, 4, 3, f'=IF(COUNTIF(C7:C{r - 1},"FEL")=0,"OK","FEL")', bold=True, right=True)
     names.add("fs_kontroller_status", SHEET_CHECKS, 4, 3)
     r += 1
     _cell(ws, r, 1, "Periodens resultat enligt huvudboken, summa per kostnadsställe (tkr)")
