@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.errors import Problem, SourceError
+from finsam.personnummer import redact
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -92,15 +93,18 @@ def read_table(
                 keep_default_na=False,
                 quoting=csv.QUOTE_MINIMAL,
                 skipinitialspace=False,
+                skip_blank_lines=False,  # keep row numbers as the file's line numbers
             )
+            blank = df.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
+            df = df[~blank]
     except SourceError:
         raise
     except ValueError as exc:
         if "Worksheet" in str(exc) or "sheet" in str(exc).lower():
             raise SourceError(f"{path.name}: bladet {sheet!r} finns inte i filen. Kontrollera exporten.") from None
-        raise SourceError(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.") from None
+        raise SourceError(redact(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.")) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is one clear message
-        raise SourceError(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.") from None
+        raise SourceError(redact(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.")) from None
 
     found = {normalise_header(c): c for c in df.columns}
     rename: dict[str, str] = {}
@@ -112,10 +116,10 @@ def read_table(
         else:
             if name in required:
                 listed = ", ".join(str(c).strip() for c in df.columns)
-                raise SourceError(
+                raise SourceError(redact(
                     f"{path.name}: kolumnen {aliases[0]!r} saknas. Kolumner i filen: {listed}. "
                     f"Lägg till kolumnen eller byt namn på den som motsvarar {aliases[0]!r}."
-                )
+                ))
     df = df.rename(columns=rename)
     for name in wanted:
         if name not in df.columns:
@@ -170,7 +174,7 @@ def parse_numbers(values: pd.Series, *, file: str, column: str) -> tuple[pd.Seri
             file,
             int(pos) + 2,
             column,
-            f"Värdet {str(values.loc[idx])!r} är inget tal. Rätta cellen i källfilen och kör igen.",
+            redact(f"Värdet {str(values.loc[idx])!r} är inget tal. Rätta cellen i källfilen och kör igen."),
         )
         for pos, idx in ((s.index.get_loc(i), i) for i in bad.index)
     ]
@@ -236,7 +240,7 @@ def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series
                     file,
                     int(s.index.get_loc(idx)) + 2,
                     column,
-                    f"Datumet {rest[idx]!r} förstås inte. Skriv det som ÅÅÅÅ-MM-DD.",
+                    redact(f"Datumet {rest[idx]!r} förstås inte. Skriv det som ÅÅÅÅ-MM-DD."),
                 )
             )
     return out, problems
