@@ -48,6 +48,10 @@ class OpenpyxlBook:
         ws = self.wb[layout.SHEET_SETTINGS]
         return [list(r) for r in ws.iter_rows(min_col=1, max_col=3, values_only=True)]
 
+    def cells(self, name: str):
+        """The openpyxl cells of a defined name, always 2D (rows × columns)."""
+        return self._cells(name)
+
     def _cells(self, name: str):
         if name not in self.wb.defined_names:
             raise WorkbookError(f"{self.label} saknar namnet {name}. Skapa arbetsboken på nytt med 'finsam new'.")
