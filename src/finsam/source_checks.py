@@ -8,8 +8,9 @@ no number). :func:`check_sources` adds what needs the association's settings or 
 code                        level    when
 ==========================  =======  ================================================================
 ``kommun-okand``            warning  a Folkbokföringskommun that is neither a member nor one of
-                                     Sweden's 290 municipalities (a spelling?): the message names
-                                     the closest member; the rows count as "Annan ort"
+                                     Sweden's 290 municipalities (a spelling?), or a member
+                                     written otherwise ("Borås kommun"): the message names the
+                                     closest member; the rows count as "Annan ort"
 ``kommun-saknas``           warning  Folkbokföringskommun empty (counted as "Annan ort")
 ``flera-kommuner``          warning  one person registered in two municipalities in the period;
                                      Summa unika counts the person once
@@ -55,7 +56,9 @@ def _rows(frame: pd.DataFrame) -> pd.Series:
 def check_municipalities(settings: Settings, participants: pd.DataFrame, file: str) -> list[Problem]:
     """``kommun-okand`` and ``kommun-saknas`` (one problem per distinct name, at its first row)."""
     members = [m.name for m in settings.municipalities]
-    known = {_key(m) for m in members} | {_key(k) for k in swedish_municipalities()}
+    exact = {m.strip().casefold() for m in members}  # as the table matches them
+    member_keys = {_key(m) for m in members}
+    sweden = {_key(k) for k in swedish_municipalities()}
     rows = _rows(participants)
     problems: list[Problem] = []
     names = participants["municipality"].fillna("").astype(str).str.strip()
@@ -67,8 +70,8 @@ def check_municipalities(settings: Settings, participants: pd.DataFrame, file: s
                                     f"Folkbokföringskommun saknas på {count} rad(er) (första: rad {first}); de räknas "
                                     f"som {settings.other_label!r}. Fyll i kommunen i registret om den är känd."))
             continue
-        if _key(name) in known:
-            continue
+        if name.casefold() in exact or (_key(name) in sweden and _key(name) not in member_keys):
+            continue  # a member as the table counts it, or another municipality (Annan ort)
         close = difflib.get_close_matches(name, members, n=1, cutoff=0.0)
         hint = f"Menade du {close[0]!r}? " if close else ""
         problems.append(Problem("kommun-okand", "warning", file, first, "Folkbokföringskommun",
