@@ -338,3 +338,14 @@ def test_mask_below_must_be_at_least_two(book):
 
     with pytest.raises(FinsamError):
         populate_workbook(book, period="2013-Q1", mask_below=1)
+
+
+def test_second_populate_keeps_a_typed_comment_where_prognos_csv_has_none(book):
+    populate_workbook(book, period="2013-Q1")
+    wb = load_workbook(book)
+    cell = OpenpyxlBook(book).cells("fs_g1_kommentar")[0][0]
+    wb[cell.parent.title][cell.coordinate].value = "Extra konferens i maj"
+    wb.save(book)
+    result = populate_workbook(book, period="2013-Q1")
+    assert result.blocks["fs_g1_kommentar"][0] == ["Extra konferens i maj"]
+    assert OpenpyxlBook(book).read("fs_g1_kommentar")[0] == ["Extra konferens i maj"]

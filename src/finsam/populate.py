@@ -270,7 +270,7 @@ def compute_blocks(
             prognos.append([value])
             prognos_all.append(value)
             comment = _value(old_comment, i)
-            if row.comment:
+            if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
                 comment = row.comment
             comments.append([comment if comment not in ("",) else None])
         if not utfall:  # a group without cost centres has one empty row
