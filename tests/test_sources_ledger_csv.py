@@ -86,3 +86,12 @@ def test_unreadable_file_is_one_source_error(tmp_path):
     with pytest.raises(SourceError) as info:
         read_ledger(bad)
     assert "huvudbok.xlsx" in str(info.value)
+
+
+def test_blank_lines_keep_row_numbers_as_the_file_counts_them():
+    with pytest.raises(ProblemError) as info:
+        read_ledger_csv(DATA / "tomma-rader.csv")
+    assert sorted((p.code, p.row, p.column) for p in info.value.problems) == [
+        ("konto-saknas", 6, "Konto"),
+        ("tal-ogiltigt", 7, "Belopp"),
+    ]

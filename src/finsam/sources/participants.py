@@ -30,7 +30,7 @@ import pandas as pd
 
 from finsam import personnummer
 from finsam.errors import Problem
-from finsam.sources.tabular import parse_dates, read_table
+from finsam.sources.tabular import parse_dates, read_table, spreadsheet_row
 
 COLUMNS = {
     "person": ("Personnummer", "Personnr", "Person nr", "Pnr"),
@@ -57,12 +57,12 @@ def normalise_personnummer(raw: pd.Series, reference_year: int) -> pd.Series:
 def _person_problems(raw: pd.Series, reference_year: int, file: str) -> tuple[pd.Series, list[Problem]]:
     numbers = pd.Series(None, index=raw.index, dtype=object)
     problems: list[Problem] = []
-    for pos, (idx, value) in enumerate(raw.items()):
+    for idx, value in raw.items():
         parsed = personnummer.parse(value, reference_year)
         numbers[idx] = parsed.number
         if parsed.code is None:
             continue
-        row = pos + 2
+        row = spreadsheet_row(raw.index, idx)
         if parsed.code == "personnummer-saknas":
             text = "Personnummer saknas. Fyll i det, eller registrera deltagaren som anonym."
         elif parsed.code == "personnummer-nolla-saknas":
@@ -111,7 +111,7 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     end, p2 = parse_dates(df["end"], file=file, column="Utskrivningsdatum")
     problems += p0 + p1 + p2
     bad_dates = {(p.row, p.column) for p in p1 + p2}
-    rows = pd.Series(range(2, len(df) + 2), index=df.index)
+    rows = pd.Series([spreadsheet_row(df.index, i) for i in df.index], index=df.index, dtype="int64")
     for idx in df.index[start.isna()]:
         if (rows[idx], "Inskrivningsdatum") not in bad_dates:
             problems.append(Problem("startdatum-saknas", "error", file, int(rows[idx]), "Inskrivningsdatum",

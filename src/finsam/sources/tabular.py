@@ -142,6 +142,14 @@ def _as_text(v: object) -> object:
     return str(v)
 
 
+def spreadsheet_row(index: pd.Index, label) -> int:
+    """The 1-based spreadsheet row (header = 1) of a row of a :func:`read_table` frame, whose
+    index is the 0-based data row (blank lines dropped, so labels may skip)."""
+    if pd.api.types.is_integer_dtype(index):
+        return int(label) + 2
+    return int(index.get_loc(label)) + 2
+
+
 _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f']")
 _NUMBER_OK = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -172,11 +180,11 @@ def parse_numbers(values: pd.Series, *, file: str, column: str) -> tuple[pd.Seri
             "tal-ogiltigt",
             "error",
             file,
-            int(pos) + 2,
+            spreadsheet_row(s.index, idx),
             column,
             redact(f"Värdet {str(values.loc[idx])!r} är inget tal. Rätta cellen i källfilen och kör igen."),
         )
-        for pos, idx in ((s.index.get_loc(i), i) for i in bad.index)
+        for idx in bad.index
     ]
     good = text[ok & ~blank]
     out[good.index] = good.astype("float64")
@@ -238,7 +246,7 @@ def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series
                     "datum-ogiltigt",
                     "error",
                     file,
-                    int(s.index.get_loc(idx)) + 2,
+                    spreadsheet_row(s.index, idx),
                     column,
                     redact(f"Datumet {rest[idx]!r} förstås inte. Skriv det som ÅÅÅÅ-MM-DD."),
                 )
