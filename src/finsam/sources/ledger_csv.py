@@ -16,7 +16,6 @@ import pandas as pd
 from finsam.errors import Problem, ProblemError, SourceError
 from finsam.sources.ledger import LEDGER_COLUMNS, Ledger
 from finsam.sources.tabular import (
-    decode_text,
     normalise_header,
     parse_dates,
     parse_numbers,
