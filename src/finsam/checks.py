@@ -27,6 +27,21 @@ def _num(v) -> float:
         return 0.0
 
 
+def _masked(v) -> bool:
+    """A count of a publication copy shown as ``"<N"`` (see ``--mask-below``)."""
+    return isinstance(v, str) and v.strip().startswith("<")
+
+
+def _upper(v) -> float:
+    """A count, or the largest value a masked ``"<N"`` can hide (N − 1)."""
+    if _masked(v):
+        try:
+            return float(v.strip()[1:]) - 1
+        except ValueError:
+            return 0.0
+    return _num(v)
+
+
 def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
@@ -39,22 +54,34 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
     ``prognos-utan-kommentar`` (a forecast that differs from budget without a comment,
     warning), ``ej-fordelat`` (result on unknown cost centres, warning), and
     ``huvudbok-stammer-inte`` (tables + financing + ej fördelat ≠ the ledger's period result).
+
+    Masked counts of a publication copy (``"<N"``) are taken as at most N − 1, so the
+    checks stay necessary conditions and never fail on masking alone. Totals that the sheet
+    computes (each table's total = sum of its rows, the summary's balance) are recomputed
+    here from the rows, so they hold by construction; :mod:`finsam.validate` checks that the
+    workbook's total cells are still formulas.
     """
     problems: list[Problem] = []
     rows = [m.name for m in settings.municipalities] + [settings.other_label]
     muni = blocks.get("fs_deltagare") or []
     sums = [0.0, 0.0, 0.0, 0.0]
     for name, r in zip(rows, muni):
-        vals = [_num(v) for v in (list(r) + [None] * 4)[:4]]
+        raw = (list(r) + [None] * 4)[:4]
+        vals = [_upper(v) for v in raw]
         sums = [a + b for a, b in zip(sums, vals)]
-        for flow, (antal, unika) in (("inflöde", vals[0:2]), ("utflöde", vals[2:4])):
+        for flow, (antal, unika), masked in (("inflöde", vals[0:2], raw[0:2]), ("utflöde", vals[2:4], raw[2:4])):
+            if any(_masked(v) for v in masked):
+                continue  # a masked count is only known to be below N
             if unika > antal:
                 problems.append(Problem("unika-over-antal", "error", layout.SHEET_PARTICIPANTS, None, name,
                                         f"{name}, {flow}: {int(unika)} unika men bara {int(antal)} inskrivningar. "
                                         "Kör populate igen från registret."))
     for flow, name, antal_sum, unika_sum in (("inflöde", "fs_deltagare_summa_unika_in", sums[0], sums[1]),
                                             ("utflöde", "fs_deltagare_summa_unika_ut", sums[2], sums[3])):
-        total = _num((blocks.get(name) or [[None]])[0][0])
+        raw_total = (blocks.get(name) or [[None]])[0][0]
+        if _masked(raw_total):
+            continue
+        total = _num(raw_total)
         if total > unika_sum or total > antal_sum:
             problems.append(Problem("summa-unika", "error", layout.SHEET_PARTICIPANTS, None, "Summa",
                                     f"Summa unika, {flow} ({int(total)}) är större än radernas unika ({int(unika_sum)}) "

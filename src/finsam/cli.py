@@ -125,13 +125,48 @@ def populate(
     path: Path = typer.Argument(..., help="Arbetsboken som fylls i."),
     sources: Optional[Path] = typer.Option(None, "--sources", help="Mapp med källfilerna (annars inställningarnas källmapp)."),
     period: Optional[str] = typer.Option(None, "--period", help="2013-Q1 … 2013-Q4, 2013-T1 … T3 eller ett slutdatum 2013-03-31."),
+    force: bool = typer.Option(
+        False, "--force", help="Spara även om delar som finsam inte kan behålla (former, Excel 2010-validering…) försvinner."
+    ),
+    mask_below: Optional[int] = typer.Option(
+        None, "--mask-below", min=2, help="Publiceringskopia: antal 1..N-1 per kommun skrivs som texten '<N'."
+    ),
 ) -> None:
     """Fyll arbetsbokens indata från källfilerna (formlerna räknar resten)."""
     from finsam.workbook import populate_workbook
 
     with user_errors():
-        result = populate_workbook(path, sources=sources, period=period)
+        result = populate_workbook(path, sources=sources, period=period, force=force, mask_below=mask_below)
     print_populate(result, path)
+
+
+@app.command()
+def validate(
+    path: Path = typer.Argument(..., help="Arbetsboken som kontrolleras."),
+    sources: Optional[Path] = typer.Option(
+        None, "--sources", help="Mapp med källfilerna (annars inställningarnas källmapp, om den finns)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Skriv ut rapporten som JSON."),
+) -> None:
+    """Kontrollera arbetsboken (samma kontroller som bladet Kontroller) och källfilerna; skriver inget.
+
+    Slutkod 1 när något problem är ett fel.
+    """
+    import json
+
+    from finsam.validate import validate_workbook
+
+    with user_errors():
+        report = validate_workbook(path, sources=sources)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        checked = f" och källorna i {report.sources}" if report.sources else " (källfilerna kontrollerades inte)"
+        out.print(f"[bold]{path.name}[/bold]{checked}: {report.errors} fel, {report.warnings} varningar.")
+        if report.problems:
+            out.print(problems_table(report.problems))
+    if not report.valid:
+        raise typer.Exit(1)
 
 
 @contextmanager

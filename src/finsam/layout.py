@@ -393,7 +393,14 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _To
 
 
 def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Totals) -> None:
-    """One row per check: what is checked, the difference or count found, and OK/FEL."""
+    """One row per check: what is checked, the difference or count found, and its status.
+
+    Status is ``OK``, ``FEL`` (an error: the figures cannot be trusted) or ``VARNING`` (look
+    at it: a forecast without a comment, result on unknown cost centres). The overall status
+    (``fs_kontroller_status``) is ``FEL`` when any check is, else ``OK``. Masked counts of a
+    publication copy (text ``"<N"``) are skipped by the participant checks. The Python twin
+    is :func:`finsam.checks.check_blocks` (same codes in its docstring).
+    """
     e = quote_sheetname(SHEET_ECONOMY)
     d = quote_sheetname(SHEET_PARTICIPANTS)
     s = quote_sheetname(SHEET_SUMMARY)
@@ -403,23 +410,35 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Tot
     _cell(ws, 6, 1, "Kontroll", bold=True, fill=HEADER_FILL)
     _cell(ws, 6, 2, "Avvikelse / antal", bold=True, fill=HEADER_FILL, right=True)
     _cell(ws, 6, 3, "Status", bold=True, fill=HEADER_FILL, right=True)
-    checks: list[tuple[str, str]] = []  # (label, formula whose value must be 0)
+    checks: list[tuple[str, str, str]] = []  # (label, formula whose value must be 0, status when not)
     for gi, (group, (first, last, tot)) in enumerate(zip(settings.groups, totals.group_rows), start=1):
         for col, what in (("C", "budget"), ("D", "ackumulerat"), ("E", "prognos")):
             checks.append((f"{group.title}: totalt {what} = summan av raderna",
-                           f"{e}!{col}{tot}-SUM({e}!{col}{first}:{col}{last})"))
+                           f"{e}!{col}{tot}-SUM({e}!{col}{first}:{col}{last})", "FEL"))
         checks.append((f"{group.title}: prognos som avviker från budget har en kommentar (antal utan)",
-                       f"SUMPRODUCT(({e}!E{first}:E{last}<>{e}!C{first}:C{last})*(LEN({e}!G{first}:G{last})=0))"))
+                       f"SUMPRODUCT(({e}!E{first}:E{last}<>\"\")*({e}!E{first}:E{last}<>{e}!C{first}:C{last})"
+                       f"*(LEN({e}!G{first}:G{last})=0))", "VARNING"))
     first_m = 6
     last_m = first_m + len(settings.municipalities)
     tot_m = last_m + 1
+    rows_m = f"{d}!B{first_m}:E{last_m}"
+    no_mask = f"SUMPRODUCT(--ISTEXT({rows_m}))=0"  # a publication copy shows small counts as "<N"
+    for col, what in (("B", "inflöde"), ("D", "utflöde")):
+        checks.append((f"Deltagare: summa antal = summan av raderna, {what}",
+                       f"IF({no_mask},{d}!{col}{tot_m}-SUM({d}!{col}{first_m}:{col}{last_m}),0)", "FEL"))
     checks.append(("Deltagare: unika ≤ antal på varje rad (antal rader där unika > antal)",
-                   f"SUMPRODUCT(--({d}!C{first_m}:C{last_m}>{d}!B{first_m}:B{last_m}))"
-                   f"+SUMPRODUCT(--({d}!E{first_m}:E{last_m}>{d}!D{first_m}:D{last_m}))"))
+                   f"SUMPRODUCT(ISNUMBER({d}!C{first_m}:C{last_m})*ISNUMBER({d}!B{first_m}:B{last_m})"
+                   f"*({d}!C{first_m}:C{last_m}>{d}!B{first_m}:B{last_m}))"
+                   f"+SUMPRODUCT(ISNUMBER({d}!E{first_m}:E{last_m})*ISNUMBER({d}!D{first_m}:D{last_m})"
+                   f"*({d}!E{first_m}:E{last_m}>{d}!D{first_m}:D{last_m}))", "FEL"))
     checks.append(("Deltagare: summa unika ≤ summan av radernas unika (inflöde och utflöde)",
-                   f"--({d}!C{tot_m}>SUM({d}!C{first_m}:C{last_m}))+--({d}!E{tot_m}>SUM({d}!E{first_m}:E{last_m}))"))
+                   f"IF({no_mask},--({d}!C{tot_m}>SUM({d}!C{first_m}:C{last_m}))"
+                   f"+--({d}!E{tot_m}>SUM({d}!E{first_m}:E{last_m})),0)", "FEL"))
     checks.append(("Deltagare: summa unika ≤ summa antal",
-                   f"--({d}!C{tot_m}>{d}!B{tot_m})+--({d}!E{tot_m}>{d}!D{tot_m})"))
+                   f"IF(AND(ISNUMBER({d}!C{tot_m}),ISNUMBER({d}!B{tot_m})),--({d}!C{tot_m}>{d}!B{tot_m}),0)"
+                   f"+IF(AND(ISNUMBER({d}!E{tot_m}),ISNUMBER({d}!D{tot_m})),--({d}!E{tot_m}>{d}!D{tot_m}),0)", "FEL"))
+    checks.append(("Anonyma deltagare: summa = summan av raderna",
+                   "fs_anonyma_summa-SUM(INDEX(fs_anonyma,0,2))", "FEL"))
     f0, f1 = totals.financing_rows
     cost_rows = [totals.summary_rows[line] for line in settings.summary_lines]
     er = totals.equity_row
@@ -428,24 +447,25 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Tot
         if settings.financing:
             parts.append(f"SUM({s}!{col}{f0}:{col}{f1})")
         parts.append(f"{s}!{col}{er}")
-        checks.append((f"Sammanställningen balanserar, {what} (kostnader + finansiering + eget kapital = 0)", "+".join(parts)))
+        checks.append((f"Sammanställningen balanserar, {what} (kostnader + finansiering + eget kapital = 0)",
+                       "+".join(parts), "FEL"))
     for col, ecol, what in (("B", "C", "budget"), ("C", "D", "ackumulerat"), ("D", "E", "prognos")):
         refs = [f"{e}!{ecol}{tot}" for (_, _, tot) in totals.group_rows]
         if col == "C":
             refs.append(totals.unallocated)
         lines = "+".join(f"{s}!{col}{x}" for x in cost_rows)
-        checks.append((f"Sammanställningens kostnader = tabellernas totaler, {what}", f"({lines})-({'+'.join(refs)})"))
+        checks.append((f"Sammanställningens kostnader = tabellernas totaler, {what}", f"({lines})-({'+'.join(refs)})", "FEL"))
     fin_ack = f"+SUM({s}!C{f0}:C{f1})" if settings.financing else ""
     group_ack = "+".join(f"{e}!D{tot}" for (_, _, tot) in totals.group_rows)
     checks.append(("Huvudboken stämmer: tabellerna + finansiering + ej fördelat = periodens resultat i huvudboken",
-                   f"({group_ack}{fin_ack}+{totals.unallocated})-fs_huvudbok_resultat"))
+                   f"({group_ack}{fin_ack}+{totals.unallocated})-fs_huvudbok_resultat", "FEL"))
     checks.append(("Ej fördelat / okänt kostnadsställe är 0 (annars: lägg till kostnadsstället i inställningarna)",
-                   f"{totals.unallocated}"))
+                   f"{totals.unallocated}", "VARNING"))
     r = 7
-    for label, formula in checks:
+    for label, formula, level in checks:
         _cell(ws, r, 1, label)
         _cell(ws, r, 2, f"=IFERROR({formula},1)", fmt=NUMBER_FORMAT)
-        _cell(ws, r, 3, f'=IF(ROUND(B{r},0)=0,"OK","FEL")', bold=True, right=True)
+        _cell(ws, r, 3, f'=IF(ROUND(B{r},0)=0,"OK","{level}")', bold=True, right=True)
         r += 1
     names.add("fs_kontroller", SHEET_CHECKS, 7, 1, r - 1, 3)
     _cell(ws, 4, 3, f'=IF(COUNTIF(C7:C{r - 1},"FEL")=0,"OK","FEL")', bold=True, right=True)

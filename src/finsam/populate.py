@@ -16,7 +16,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from finsam import __version__, layout, tables
+from finsam import __version__, layout, source_checks, tables
 from finsam.errors import FinsamError, Problem, ProblemError, SourceError, WorkbookError
 from finsam.money import ore_to_tkr
 from finsam.period import Period, current_period, parse_period
@@ -24,7 +24,7 @@ from finsam.settings import Settings, settings_from_rows
 from finsam.sources.anonymous import read_anonymous
 from finsam.sources.budget import read_budget
 from finsam.sources.forecast import read_forecast
-from finsam.sources.ledger import Ledger, is_sie, read_ledger
+from finsam.sources.ledger import Ledger, empty_lines, is_sie, read_ledger
 from finsam.sources.participants import read_participants
 
 Block = list[list]
@@ -113,6 +113,10 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
     Required: deltagare, huvudbok and budget (the budget may instead come from the SIE
     file's ``#PBUDGET``). Optional: anonyma, prognos.
 
+    Data problems of every file (a bad personnummer, an amount that is no number…) are
+    collected in ``Sources.problems``, so one run reports them all; a ledger with bad rows is
+    then read as empty (the errors stop any populate).
+
     Raises:
         SourceError: the folder or a required file is missing, or a file cannot be read.
     """
@@ -133,7 +137,11 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
     if files["anonyma"] is not None:
         anonymous, p = read_anonymous(files["anonyma"])
         problems += p
-    ledger = read_ledger(files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension)
+    try:
+        ledger = read_ledger(files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension)
+    except ProblemError as exc:  # bad rows: report them with the other files' problems
+        problems += exc.problems
+        ledger = Ledger(lines=empty_lines(), source=files["huvudbok"])
     problems += ledger.problems
     if files["budget"] is not None:
         budget, fin_budget, p = read_budget(files["budget"])
@@ -195,12 +203,20 @@ def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
     return ore_to_tkr(-sum(ib)) if ib else None
 
 
-def compute_blocks(io: BookIO, settings: Settings, sources: Sources, period: Period) -> PopulateResult:
+def compute_blocks(
+    io: BookIO, settings: Settings, sources: Sources, period: Period, *, mask_below: int | None = None
+) -> PopulateResult:
     """Compute every input block from the sources, keeping the person's cells.
 
     Reads the workbook's current forecast, comment and budget blocks (the person's), applies
     :func:`finsam.tables.resolve_forecast` per row, and returns the blocks to write. Pure
     apart from those reads.
+
+    ``mask_below`` (publication copies, Swedish official statistics practice): counts
+    1..N-1 in the municipality table are written as the text ``"<N"``, and the Summa row is
+    written as values (exact, or ``"<N"`` when itself below N) because a SUM over masked
+    cells would be wrong. Without it, a workbook that already holds masked counts is a
+    publication copy and is not populated (problem ``publiceringskopia``).
     """
     problems = list(sources.problems)
     muni = tables.participants_by_municipality(sources.participants, period, settings)
@@ -209,9 +225,16 @@ def compute_blocks(io: BookIO, settings: Settings, sources: Sources, period: Per
     blocks["fs_period"] = [[period.start.isoformat()], [period.end.isoformat()], [period.label], [period.year_label],
                            [dt.datetime.now().strftime("%Y-%m-%d %H:%M")], [__version__]]
     rows = muni.drop(index="Summa")
-    blocks["fs_deltagare"] = [[int(v) for v in r] for r in rows[tables.MUNICIPALITY_COLUMNS].to_numpy()]
-    blocks["fs_deltagare_summa_unika_in"] = [[int(muni.at["Summa", "inflode_unika"])]]
-    blocks["fs_deltagare_summa_unika_ut"] = [[int(muni.at["Summa", "utflode_unika"])]]
+    mask = _masker(mask_below)
+    blocks["fs_deltagare"] = [[mask(v) for v in r] for r in rows[tables.MUNICIPALITY_COLUMNS].to_numpy()]
+    blocks["fs_deltagare_summa_unika_in"] = [[mask(muni.at["Summa", "inflode_unika"])]]
+    blocks["fs_deltagare_summa_unika_ut"] = [[mask(muni.at["Summa", "utflode_unika"])]]
+    if mask_below:
+        blocks["fs_deltagare_summa"] = [[mask(v) for v in muni.loc["Summa", tables.MUNICIPALITY_COLUMNS]]]
+    elif is_masked(io.read("fs_deltagare")):
+        problems.append(Problem("publiceringskopia", "error", io.label, None, layout.SHEET_PARTICIPANTS,
+                                "Arbetsboken är en publiceringskopia (antal under gränsen visas som '<N'). "
+                                "Fyll i originalarbetsboken i stället, eller ange --mask-below igen."))
 
     anon: Block = [[None, None] for _ in range(layout.ANONYMOUS_ROWS)]
     if sources.anonymous is not None:
@@ -247,7 +270,7 @@ def compute_blocks(io: BookIO, settings: Settings, sources: Sources, period: Per
             prognos.append([value])
             prognos_all.append(value)
             comment = _value(old_comment, i)
-            if row.comment:
+            if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
                 comment = row.comment
             comments.append([comment if comment not in ("",) else None])
         if not utfall:  # a group without cost centres has one empty row
@@ -290,10 +313,32 @@ def compute_blocks(io: BookIO, settings: Settings, sources: Sources, period: Per
     return PopulateResult(period, sources, blocks, muni, econ, summ, notes, problems)
 
 
-def populate_io(io: BookIO, *, sources: Path | None = None, period: str | None = None, today: dt.date | None = None) -> PopulateResult:
+def _masker(mask_below: int | None):
+    def mask(v):
+        v = int(v)
+        return f"<{mask_below}" if mask_below and 0 < v < mask_below else v
+
+    return mask
+
+
+def is_masked(block: Block) -> bool:
+    """True when a block holds counts masked by ``mask_below`` (text like ``"<3"``)."""
+    return any(isinstance(v, str) and v.startswith("<") for row in block for v in row)
+
+
+def populate_io(
+    io: BookIO,
+    *,
+    sources: Path | None = None,
+    period: str | None = None,
+    today: dt.date | None = None,
+    mask_below: int | None = None,
+) -> PopulateResult:
     """Populate an open workbook: settings from its sheet, sources from ``sources`` (or the
     settings' folder relative to the workbook), period from ``period`` (or the settings, or
-    the last complete period before today). Writes only when no error problem was found.
+    the last complete period before today). The source checks
+    (:func:`finsam.source_checks.check_sources`) run first; writes only when no error
+    problem was found. ``mask_below``: see :func:`compute_blocks`.
 
     Raises:
         SettingsError: the settings sheet is missing or incomplete.
@@ -301,6 +346,8 @@ def populate_io(io: BookIO, *, sources: Path | None = None, period: str | None =
         ProblemError: the sources hold errors (every problem is attached); nothing written.
         PeriodError, WorkbookError: as their messages say; nothing written.
     """
+    if mask_below is not None and mask_below < 2:
+        raise FinsamError("--mask-below måste vara minst 2 (t.ex. 3: antal 1–2 visas som '<3').")
     settings = read_settings(io)
     if sources is None:
         if io.folder is None:
@@ -308,7 +355,10 @@ def populate_io(io: BookIO, *, sources: Path | None = None, period: str | None =
         sources = io.folder / settings.sources_folder
     src = read_sources(settings, Path(sources))
     per = resolve_period(period or settings.period or None, settings, src.ledger, today)
-    result = compute_blocks(io, settings, src, per)
+    src.problems += source_checks.check_sources(settings, src, per)
+    if any(p.severity == "error" for p in src.problems):
+        raise ProblemError(src.problems)
+    result = compute_blocks(io, settings, src, per, mask_below=mask_below)
     if any(p.severity == "error" for p in result.problems):
         raise ProblemError(result.problems)
     io.write(result.blocks)
@@ -333,5 +383,5 @@ def is_formula_like(value) -> bool:
 
 __all__ = [
     "BookIO", "Sources", "PopulateResult", "find_source", "read_sources", "resolve_period",
-    "compute_blocks", "populate_io", "read_settings", "is_formula_like", "is_sie",
+    "compute_blocks", "populate_io", "read_settings", "is_formula_like", "is_masked", "is_sie",
 ]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -46,6 +48,10 @@ class OpenpyxlBook:
         ws = self.wb[layout.SHEET_SETTINGS]
         return [list(r) for r in ws.iter_rows(min_col=1, max_col=3, values_only=True)]
 
+    def cells(self, name: str):
+        """The openpyxl cells of a defined name, always 2D (rows × columns)."""
+        return self._cells(name)
+
     def _cells(self, name: str):
         if name not in self.wb.defined_names:
             raise WorkbookError(f"{self.label} saknar namnet {name}. Skapa arbetsboken på nytt med 'finsam new'.")
@@ -68,20 +74,73 @@ class OpenpyxlBook:
                     if is_formula_like(value):
                         cell.data_type = "s"  # text from a source never becomes a formula
 
-    def save(self) -> None:
-        save_atomic(self.wb, self.path)
+    def save(self, *, force: bool = False) -> None:
+        """Save atomically over the file it was loaded from; refuses to drop parts unless ``force``."""
+        save_atomic(self.wb, self.path, original=self.path, force=force)
 
 
 def _lock_file(path: Path) -> Path:
     return path.with_name("~$" + path.name)
 
 
-def save_atomic(wb: Workbook, path: Path) -> None:
+#: What a person may add to the workbook that openpyxl may not write back, as (Swedish
+#: label, how to count it in the package). Counted in the original and in the file openpyxl
+#: wrote; any count that drops is a loss. Comments and VML are rewritten by openpyxl (kept),
+#: charts and images are read back by openpyxl 3.1 (kept), but shapes, Excel 2010 data
+#: validation / conditional formats (``x14`` in ``extLst``), sparklines, slicers, threaded
+#: comments, form controls and a ribbon part (``customUI``) are not.
+_PART_KINDS: list[tuple[str, str, str]] = [
+    # (label, part name regex, text counted inside the part or "" to count parts)
+    ("diagram", r"xl/charts/chart\d*\.xml$", ""),
+    ("bilder", r"xl/media/", ""),
+    ("former och textrutor", r"xl/drawings/drawing\d*\.xml$", "<xdr:sp>|<xdr:sp |<xdr:cxnSp"),
+    ("datavalidering (Excel 2010)", r"xl/worksheets/sheet\d*\.xml$", "<x14:dataValidation[ >]"),
+    ("villkorsstyrd formatering (Excel 2010)", r"xl/worksheets/sheet\d*\.xml$", "<x14:conditionalFormatting[ >]"),
+    ("minidiagram (sparklines)", r"xl/worksheets/sheet\d*\.xml$", "<x14:sparklineGroup[ >]"),
+    ("kommentarer", r"xl/comments\d*\.xml$|xl/comments/comment\d*\.xml$", "<comment "),
+    ("trådade kommentarer", r"xl/threadedComments/", ""),
+    ("utsnitt (slicers)", r"xl/slicers/|xl/slicerCaches/", ""),
+    ("tidslinjer", r"xl/timelines/", ""),
+    ("formulärkontroller", r"xl/ctrlProps/|xl/activeX/", ""),
+    ("pivottabeller", r"xl/pivotTables/", ""),
+    ("tabeller", r"xl/tables/", ""),
+    ("externa länkar", r"xl/externalLinks/externalLink\d*\.xml$", ""),
+    ("menyflikar (customUI)", r"customUI/customUI(14)?\.xml$", ""),
+    ("makron (VBA)", r"xl/vbaProject\.bin$", ""),
+]
+
+
+def package_inventory(path: Path) -> dict[str, int]:
+    """Count, per kind of :data:`_PART_KINDS`, what the workbook file at ``path`` holds."""
+    counts = {label: 0 for label, _, _ in _PART_KINDS}
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        for label, part, inside in _PART_KINDS:
+            hits = [n for n in names if re.search(part, n)]
+            if not inside:
+                counts[label] = len(hits)
+                continue
+            for n in hits:
+                counts[label] += len(re.findall(inside, z.read(n).decode("utf-8", errors="replace")))
+    return counts
+
+
+def lost_parts(original: Path, written: Path) -> list[str]:
+    """Swedish labels (with counts) of what ``original`` holds and ``written`` lacks."""
+    before, after = package_inventory(original), package_inventory(written)
+    return [f"{label} ({before[label] - after[label]} st)" for label in before if after[label] < before[label]]
+
+
+def save_atomic(wb: Workbook, path: Path, *, original: Path | None = None, force: bool = False) -> None:
     """Save ``wb`` to ``path`` through a temporary file in the same folder, then replace.
+
+    With ``original`` (the file ``wb`` was loaded from), the written file is compared with it
+    first (:func:`lost_parts`): when openpyxl dropped something a person added (shapes, Excel
+    2010 validation…), nothing is replaced unless ``force``.
 
     Raises:
         WorkbookError: the workbook is open in Excel (its ``~$`` owner file exists, or the
-            file cannot be replaced); nothing is written.
+            file cannot be replaced), or parts would be lost; nothing is written.
     """
     path = Path(path)
     if _lock_file(path).exists():
@@ -90,6 +149,13 @@ def save_atomic(wb: Workbook, path: Path) -> None:
     os.close(fd)
     try:
         wb.save(tmp)
+        if original is not None and not force:
+            lost = lost_parts(Path(original), Path(tmp))
+            if lost:
+                raise WorkbookError(
+                    f"{path.name} innehåller delar som skulle försvinna när finsam sparar: {', '.join(lost)}. "
+                    "Inget har skrivits. Flytta dem till en annan arbetsbok, eller kör med --force om de får försvinna."
+                )
         os.replace(tmp, path)
     except PermissionError:
         raise WorkbookError(f"{path.name} går inte att skriva (låst eller skrivskyddad). Stäng den i Excel och försök igen.") from None
@@ -119,7 +185,13 @@ def new_workbook(path: Path, settings: Settings, *, year: int | None = None, ove
 
 
 def populate_workbook(
-    path: Path, *, sources: Path | None = None, period: str | None = None, today: dt.date | None = None
+    path: Path,
+    *,
+    sources: Path | None = None,
+    period: str | None = None,
+    today: dt.date | None = None,
+    force: bool = False,
+    mask_below: int | None = None,
 ) -> PopulateResult:
     """Fill a workbook file's input blocks from the sources and save it atomically.
 
@@ -127,11 +199,16 @@ def populate_workbook(
         path: a workbook made by :func:`new_workbook` (``.xlsx`` or ``.xlsm``).
         sources: the folder of source files; default: the settings' folder relative to the workbook.
         period: e.g. ``"2013-Q1"`` or ``"2013-03-31"``; default: the settings' or the last complete one.
+        force: save even when openpyxl would drop parts a person added (:func:`lost_parts`).
+        mask_below: publication copy: counts 1..N-1 written as ``"<N"``
+            (:func:`finsam.populate.compute_blocks`).
 
     Raises:
-        FinsamError (a subclass): as :func:`finsam.populate.populate_io`; the file is unchanged.
+        FinsamError (a subclass): as :func:`finsam.populate.populate_io`, or
+        :class:`WorkbookError` when the file is open in Excel or parts would be lost; the
+        file is then unchanged (byte-identical).
     """
     book = OpenpyxlBook(path)
-    result = populate_io(book, sources=sources, period=period, today=today)
-    book.save()
+    result = populate_io(book, sources=sources, period=period, today=today, mask_below=mask_below)
+    book.save(force=force)
     return result

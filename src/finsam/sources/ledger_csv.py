@@ -13,9 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from finsam.errors import ProblemError, SourceError
+from finsam.errors import Problem, ProblemError, SourceError
 from finsam.sources.ledger import LEDGER_COLUMNS, Ledger
-from finsam.sources.tabular import decode_text, normalise_header, parse_dates, parse_numbers, read_table, sniff_separator, to_ore
+from finsam.sources.tabular import (
+    normalise_header,
+    parse_dates,
+    parse_numbers,
+    read_table,
+    sniff_separator,
+    spreadsheet_row,
+    to_ore,
+)
 
 COLUMNS = {
     "date": ("Datum", "Bokföringsdatum", "Verifikationsdatum", "Date"),
@@ -94,10 +102,9 @@ def read_ledger_csv(path: Path) -> Ledger:
         amount, problems = parse_numbers(df["amount"], file=path.name, column="Belopp")
         dates, p2 = parse_dates(df["date"], file=path.name, column="Datum")
         problems += p2
-        for pos in (df["account"].isna()).to_numpy().nonzero()[0]:
-            from finsam.errors import Problem
-
-            problems.append(Problem("konto-saknas", "error", path.name, int(pos) + 2, "Konto", "Raden saknar konto. Rätta exporten."))
+        for idx in df.index[df["account"].isna()]:
+            problems.append(Problem("konto-saknas", "error", path.name, spreadsheet_row(df.index, idx), "Konto",
+                                    "Raden saknar konto. Rätta exporten."))
         if problems:
             raise ProblemError(problems)
         lines = pd.DataFrame(

@@ -17,17 +17,20 @@ column              dtype            meaning
 ``end``             datetime64[ns]   Utskrivningsdatum, NaT while active
 ``end_reason``      str / None       Avslutsorsak
 ==================  ===============  ======================================================
+
+Personnummer are parsed by :mod:`finsam.personnummer`; the value as written never leaves
+the reader (problems show it masked).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from finsam import personnummer
 from finsam.errors import Problem
-from finsam.sources.tabular import parse_dates, read_table
+from finsam.sources.tabular import parse_dates, read_table, spreadsheet_row
 
 COLUMNS = {
     "person": ("Personnummer", "Personnr", "Person nr", "Pnr"),
@@ -42,61 +45,102 @@ OPTIONAL = {
 
 
 def normalise_personnummer(raw: pd.Series, reference_year: int) -> pd.Series:
-    """Personnummer/samordningsnummer text → 12 digits without separator (``YYYYMMDDNNNC``).
+    """Personnummer/samordningsnummer values → 12 digits without separator (``YYYYMMDDNNNC``).
 
-    12-digit forms keep their century. 10-digit forms ``YYMMDD-NNNC`` get the century that
-    makes the person at most 99 years old in ``reference_year``; ``YYMMDD+NNNC`` (the person
-    has turned 100, Folkbokföringslagen / Skatteverket SKV 704) one century earlier. Values
-    that are neither (wrong length) become ``None``; :mod:`finsam.checks` reports them.
+    Every form :func:`finsam.personnummer.parse` accepts (12 or 10 digits, ``-``/``+`` or
+    none, samordningsnummer); values that are not valid (wrong check digit, lost leading
+    zero, no date) become ``None`` — :func:`read_participants` reports them.
     """
-    text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
-    digits = text.str.replace(r"\D", "", regex=True)
-    plus = text.str.contains("+", regex=False)
-    out = pd.Series(None, index=raw.index, dtype=object)
-    twelve = digits.str.len() == 12
-    out[twelve] = digits[twelve]
-    ten = digits.str.len() == 10
-    if ten.any():
-        yy = digits[ten].str[:2].astype(int).to_numpy()
-        century = (reference_year // 100) * 100
-        year = century + yy
-        year = np.where(year > reference_year, year - 100, year)
-        year = np.where(plus[ten].to_numpy(), year - 100, year)
-        out[ten] = pd.Series(year.astype(str), index=digits[ten].index) + digits[ten].str[2:]
-    return out
+    return raw.map(lambda v: personnummer.parse(v, reference_year).number).astype(object)
+
+
+def _person_problems(raw: pd.Series, reference_year: int, file: str) -> tuple[pd.Series, list[Problem]]:
+    numbers = pd.Series(None, index=raw.index, dtype=object)
+    problems: list[Problem] = []
+    for idx, value in raw.items():
+        parsed = personnummer.parse(value, reference_year)
+        numbers[idx] = parsed.number
+        if parsed.code is None:
+            continue
+        row = spreadsheet_row(raw.index, idx)
+        if parsed.code == "personnummer-saknas":
+            text = "Personnummer saknas. Fyll i det, eller registrera deltagaren som anonym."
+        elif parsed.code == "personnummer-nolla-saknas":
+            text = (f"Personnumret {parsed.masked!r} har fel antal siffror: det har troligen lagrats som tal och "
+                    "tappat sin inledande nolla. Formatera kolumnen som text och exportera registret igen.")
+        else:
+            text = (f"Personnumret {parsed.masked!r} är inte giltigt (fel form, datum eller kontrollsiffra). "
+                    "Rätta det i registret (SUS) och exportera igen.")
+        problems.append(Problem(parsed.code, "error", file, row, "Personnummer", text))
+    return numbers, problems
 
 
 def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read the participant register (xlsx or csv).
+    """Read the participant register (xlsx or csv) and check every row.
 
     Args:
         path: the register file.
         reference_year: the report year, to give 10-digit personnummer their century.
 
     Returns:
-        ``(frame, problems)``: the frame described in the module docstring (plus a column
-        ``raw_person`` with the value as written, for the checks; never printed), and the
-        date problems found (errors with row and column).
+        ``(frame, problems)``: the frame described in the module docstring, with exact
+        duplicate rows dropped (counted once), and the problems found, each with its
+        1-based spreadsheet row (header = 1) and column:
+
+        =============================  =======  ==========================================
+        code                           level    when
+        =============================  =======  ==========================================
+        ``personnummer-ogiltigt``      error    wrong form, date or check digit (masked)
+        ``personnummer-nolla-saknas``  error    9 or 11 digits: stored as a number
+        ``personnummer-saknas``        error    empty
+        ``datum-ogiltigt``             error    a date that is no date
+        ``startdatum-saknas``          error    Inskrivningsdatum empty
+        ``slut-fore-start``            error    Utskrivningsdatum before Inskrivningsdatum
+        ``dubblettrad``                warning  the same row twice (counted once)
+        =============================  =======  ==========================================
 
     Raises:
         SourceError: file missing/unreadable or a required column missing.
     """
     path = Path(path)
-    df = read_table(path, COLUMNS, OPTIONAL, text_columns=("person", "municipality", "insats", "end_reason"))
+    file = path.name
+    df = read_table(path, COLUMNS, OPTIONAL, text_columns=("municipality", "insats", "end_reason"))
     problems: list[Problem] = []
-    start, p1 = parse_dates(df["start"], file=path.name, column="Inskrivningsdatum")
-    end, p2 = parse_dates(df["end"], file=path.name, column="Utskrivningsdatum")
-    problems += p1 + p2
+    persons, p0 = _person_problems(df["person"], reference_year, file)
+    start, p1 = parse_dates(df["start"], file=file, column="Inskrivningsdatum")
+    end, p2 = parse_dates(df["end"], file=file, column="Utskrivningsdatum")
+    problems += p0 + p1 + p2
+    bad_dates = {(p.row, p.column) for p in p1 + p2}
+    rows = pd.Series([spreadsheet_row(df.index, i) for i in df.index], index=df.index, dtype="int64")
+    for idx in df.index[start.isna()]:
+        if (rows[idx], "Inskrivningsdatum") not in bad_dates:
+            problems.append(Problem("startdatum-saknas", "error", file, int(rows[idx]), "Inskrivningsdatum",
+                                    "Inskrivningsdatum saknas. Fyll i datumet i registret och exportera igen."))
+    for idx in df.index[end.notna() & start.notna() & (end < start)]:
+        problems.append(Problem("slut-fore-start", "error", file, int(rows[idx]), "Utskrivningsdatum",
+                                f"Utskrivningsdatum {end[idx]:%Y-%m-%d} ligger före inskrivningsdatum "
+                                f"{start[idx]:%Y-%m-%d}. Rätta datumen i registret."))
     out = pd.DataFrame(
         {
-            "person": normalise_personnummer(df["person"], reference_year),
+            "person": persons,
             "municipality": df["municipality"].fillna("").astype(str).str.strip(),
             "insats": df["insats"],
             "start": start,
             "end": end,
             "end_reason": df["end_reason"],
-            "raw_person": df["person"],
         },
         index=df.index,
     )
+    key = out.assign(person=out["person"].fillna(df["person"].map(personnummer.as_text)))
+    dup = key.duplicated(keep="first") & key["person"].ne("")
+    if dup.any():
+        first_row = {}
+        for idx, k in zip(key.index, map(tuple, key.astype(str).to_numpy())):
+            first_row.setdefault(k, int(rows[idx]))
+            if dup[idx]:
+                problems.append(Problem("dubblettrad", "warning", file, int(rows[idx]), None,
+                                        f"Raden är en exakt kopia av rad {first_row[k]} och räknas en gång. "
+                                        "Ta bort dubbletten i registret."))
+        out = out[~dup]
+    problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return out, problems

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.errors import Problem, SourceError
+from finsam.personnummer import redact
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -92,15 +93,18 @@ def read_table(
                 keep_default_na=False,
                 quoting=csv.QUOTE_MINIMAL,
                 skipinitialspace=False,
+                skip_blank_lines=False,  # keep row numbers as the file's line numbers
             )
+            blank = df.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
+            df = df[~blank]
     except SourceError:
         raise
     except ValueError as exc:
         if "Worksheet" in str(exc) or "sheet" in str(exc).lower():
             raise SourceError(f"{path.name}: bladet {sheet!r} finns inte i filen. Kontrollera exporten.") from None
-        raise SourceError(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.") from None
+        raise SourceError(redact(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.")) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is one clear message
-        raise SourceError(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.") from None
+        raise SourceError(redact(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.")) from None
 
     found = {normalise_header(c): c for c in df.columns}
     rename: dict[str, str] = {}
@@ -112,10 +116,10 @@ def read_table(
         else:
             if name in required:
                 listed = ", ".join(str(c).strip() for c in df.columns)
-                raise SourceError(
+                raise SourceError(redact(
                     f"{path.name}: kolumnen {aliases[0]!r} saknas. Kolumner i filen: {listed}. "
                     f"Lägg till kolumnen eller byt namn på den som motsvarar {aliases[0]!r}."
-                )
+                ))
     df = df.rename(columns=rename)
     for name in wanted:
         if name not in df.columns:
@@ -136,6 +140,14 @@ def _as_text(v: object) -> object:
         v = v.strip()
         return v or None
     return str(v)
+
+
+def spreadsheet_row(index: pd.Index, label) -> int:
+    """The 1-based spreadsheet row (header = 1) of a row of a :func:`read_table` frame, whose
+    index is the 0-based data row (blank lines dropped, so labels may skip)."""
+    if pd.api.types.is_integer_dtype(index):
+        return int(label) + 2
+    return int(index.get_loc(label)) + 2
 
 
 _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f']")
@@ -168,11 +180,11 @@ def parse_numbers(values: pd.Series, *, file: str, column: str) -> tuple[pd.Seri
             "tal-ogiltigt",
             "error",
             file,
-            int(pos) + 2,
+            spreadsheet_row(s.index, idx),
             column,
-            f"Värdet {str(values.loc[idx])!r} är inget tal. Rätta cellen i källfilen och kör igen.",
+            redact(f"Värdet {str(values.loc[idx])!r} är inget tal. Rätta cellen i källfilen och kör igen."),
         )
-        for pos, idx in ((s.index.get_loc(i), i) for i in bad.index)
+        for idx in bad.index
     ]
     good = text[ok & ~blank]
     out[good.index] = good.astype("float64")
@@ -234,9 +246,9 @@ def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series
                     "datum-ogiltigt",
                     "error",
                     file,
-                    int(s.index.get_loc(idx)) + 2,
+                    spreadsheet_row(s.index, idx),
                     column,
-                    f"Datumet {rest[idx]!r} förstås inte. Skriv det som ÅÅÅÅ-MM-DD.",
+                    redact(f"Datumet {rest[idx]!r} förstås inte. Skriv det som ÅÅÅÅ-MM-DD."),
                 )
             )
     return out, problems

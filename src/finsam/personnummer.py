@@ -1,0 +1,120 @@
+"""Personnummer and samordningsnummer: parse, validate, mask, redact.
+
+Accepted forms (Skatteverket SKV 704; Folkbokföringslagen 1991:481 §18)::
+
+    19850101-1234   198501011234      12 digits, with or without ``-``
+    850101-1234     8501011234        10 digits; century = the one that makes the person
+    850101+1234                       at most 99 in the reference year; ``+`` = 100 or older
+    19850161-1234                     samordningsnummer: day + 60 (counted like any number)
+
+The check digit is verified with :mod:`stdnum` (``stdnum.se.personnummer`` for personnummer,
+``stdnum.luhn`` over the 10-digit form for samordningsnummer, which stdnum rejects as a
+date), never with a Luhn of our own.
+
+A number stored in a spreadsheet as a *number* loses its leading zero: ``0101011234`` (born
+2001) becomes ``101011234`` (9 digits), and a 12-digit form may come back with 11. Such
+values are reported (``personnummer-nolla-saknas``), never guessed.
+
+Nothing here returns or prints the last four digits: :func:`mask` hides them and
+:func:`redact` removes anything personnummer-shaped from free text (messages, exceptions).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from stdnum import luhn
+from stdnum.exceptions import ValidationError
+from stdnum.se import personnummer as _stdnum_pnr
+
+#: Anything shaped like a personnummer in free text (10 or 12 digits, optional ``-``/``+``).
+PATTERN = re.compile(r"(?<!\d)((?:19|20)?\d{6})([-+]?)(\d{4})(?!\d)")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The outcome for one value.
+
+    Attributes:
+        number: 12 digits without separator (``YYYYMMDDNNNC``) when valid, else ``None``.
+        code: ``None`` when valid, else ``"personnummer-saknas"``, ``"personnummer-nolla-saknas"``
+            or ``"personnummer-ogiltigt"``.
+        masked: the value as written with its last four digits replaced by ``*``.
+        coordination: True for a samordningsnummer (day + 60).
+    """
+
+    number: str | None
+    code: str | None
+    masked: str
+    coordination: bool = False
+
+
+def mask(value: object) -> str:
+    """The value with its last four digits replaced by ``*``: ``19850101-1234`` →
+    ``19850101-****``; fewer than five digits → all ``*``."""
+    text = as_text(value)
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    hide = set(digits[-4:]) if len(digits) > 4 else set(digits)
+    return "".join("*" if i in hide else ch for i, ch in enumerate(text))
+
+
+def redact(text: str) -> str:
+    """``text`` with every personnummer-shaped number masked (for messages and exceptions)."""
+    return PATTERN.sub(lambda m: f"{m.group(1)}{m.group(2)}****", str(text))
+
+
+def as_text(value: object) -> str:
+    """A cell value as text: a float that is a whole number loses its ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    return str(value).strip()
+
+
+def _century(yy: int, plus: bool, reference_year: int) -> int:
+    year = (reference_year // 100) * 100 + yy
+    if year > reference_year:
+        year -= 100
+    return year - 100 if plus else year
+
+
+def parse(value: object, reference_year: int) -> Parsed:
+    """Parse and validate one value (text or number as read from a cell).
+
+    Args:
+        value: the cell value.
+        reference_year: the report year, for the century of 10-digit forms.
+    """
+    text = as_text(value)
+    masked = mask(text)
+    if not text:
+        return Parsed(None, "personnummer-saknas", masked)
+    compact = re.sub(r"[\s\u00a0]", "", text)
+    m = re.fullmatch(r"(\d{6}|\d{8})([-+]?)(\d{4})", compact)
+    if not m:
+        digits = re.sub(r"\D", "", compact)
+        numeric = isinstance(value, (int, float)) or compact.isdigit()
+        if numeric and len(digits) in (9, 11):
+            return Parsed(None, "personnummer-nolla-saknas", masked)
+        return Parsed(None, "personnummer-ogiltigt", masked)
+    date_part, sep, tail = m.groups()
+    if len(date_part) == 6:
+        year = _century(int(date_part[:2]), sep == "+", reference_year)
+        date_part = f"{year:04d}{date_part[2:]}"
+    number = date_part + tail
+    coordination = int(number[6:8]) > 60
+    try:
+        if coordination:
+            dt.date(int(number[:4]), int(number[4:6]), int(number[6:8]) - 60)
+            luhn.validate(number[2:])
+        else:
+            _stdnum_pnr.validate(f"{number[:8]}-{number[8:]}")
+    except (ValidationError, ValueError):
+        return Parsed(None, "personnummer-ogiltigt", masked, coordination)
+    return Parsed(number, None, masked, coordination)

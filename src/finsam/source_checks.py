@@ -1,0 +1,110 @@
+"""Checks on the source files that need the settings or the period.
+
+The readers (:mod:`finsam.sources`) already report what one row can show on its own (a bad
+personnummer, a date that is no date, end before start, a duplicate row, an amount that is
+no number). :func:`check_sources` adds what needs the association's settings or the period:
+
+==========================  =======  ================================================================
+code                        level    when
+==========================  =======  ================================================================
+``kommun-okand``            warning  a Folkbokföringskommun that is neither a member nor one of
+                                     Sweden's 290 municipalities (a spelling?), or a member
+                                     written otherwise ("Borås kommun"): the message names the
+                                     closest member; the rows count as "Annan ort"
+``kommun-saknas``           warning  Folkbokföringskommun empty (counted as "Annan ort")
+``flera-kommuner``          warning  one person registered in two municipalities in the period;
+                                     Summa unika counts the person once
+==========================  =======  ================================================================
+
+Unknown cost centres in the ledger (``kostnadsstalle-okant``) are reported by
+:func:`finsam.populate.compute_blocks`, where "Ej fördelat" is computed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from finsam.errors import Problem
+from finsam.period import Period
+from finsam.settings import Settings
+
+
+@lru_cache(maxsize=1)
+def swedish_municipalities() -> tuple[str, ...]:
+    """Sweden's 290 municipality names (package data ``data/kommuner.txt``), without "kommun"."""
+    text = (resources.files("finsam") / "data" / "kommuner.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _key(name: str) -> str:
+    key = " ".join(str(name).split()).casefold()
+    for suffix in (" kommun", " stad"):
+        if key.endswith(suffix):
+            key = key[: -len(suffix)]
+    return key
+
+
+def _rows(frame: pd.DataFrame) -> pd.Series:
+    """Spreadsheet row (header = 1) of each row of a reader's frame (index = 0-based data row)."""
+    return pd.Series(frame.index.to_numpy() + 2, index=frame.index)
+
+
+def check_municipalities(settings: Settings, participants: pd.DataFrame, file: str) -> list[Problem]:
+    """``kommun-okand`` and ``kommun-saknas`` (one problem per distinct name, at its first row)."""
+    members = [m.name for m in settings.municipalities]
+    exact = {m.strip().casefold() for m in members}  # as the table matches them
+    member_keys = {_key(m) for m in members}
+    sweden = {_key(k) for k in swedish_municipalities()}
+    rows = _rows(participants)
+    problems: list[Problem] = []
+    names = participants["municipality"].fillna("").astype(str).str.strip()
+    for name, idx in names.groupby(names, sort=False).groups.items():
+        first = int(rows[idx[0]])
+        count = len(idx)
+        if not name:
+            problems.append(Problem("kommun-saknas", "warning", file, first, "Folkbokföringskommun",
+                                    f"Folkbokföringskommun saknas på {count} rad(er) (första: rad {first}); de räknas "
+                                    f"som {settings.other_label!r}. Fyll i kommunen i registret om den är känd."))
+            continue
+        if name.casefold() in exact or (_key(name) in sweden and _key(name) not in member_keys):
+            continue  # a member as the table counts it, or another municipality (Annan ort)
+        close = difflib.get_close_matches(name, members, n=1, cutoff=0.0)
+        hint = f"Menade du {close[0]!r}? " if close else ""
+        problems.append(Problem("kommun-okand", "warning", file, first, "Folkbokföringskommun",
+                                f"{name!r} är varken en medlemskommun eller en svensk kommun ({count} rad(er)); "
+                                f"raderna räknas som {settings.other_label!r}. {hint}Rätta stavningen i registret."))
+    return problems
+
+
+def check_moves(settings: Settings, participants: pd.DataFrame, period: Period, file: str) -> list[Problem]:
+    """``flera-kommuner``: a person with registrations in the period (start or end in it) in two
+    or more municipalities (members, or "Annan ort" for the rest)."""
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    p = participants[participants["person"].notna()]
+    in_period = p["start"].between(start, end) | p["end"].between(start, end)
+    p = p[in_period]
+    members = {_key(m.name): m.name for m in settings.municipalities}
+    muni = p["municipality"].map(lambda v: members.get(_key(v), settings.other_label))
+    rows = _rows(p)
+    problems: list[Problem] = []
+    by_person = pd.DataFrame({"person": p["person"], "muni": muni, "row": rows})
+    counts = by_person.groupby("person")["muni"].nunique()
+    for person in counts[counts > 1].index:
+        sel = by_person[by_person["person"] == person].drop_duplicates("muni")
+        where = ", ".join(f"{m} (rad {r})" for m, r in zip(sel["muni"], sel["row"]))
+        problems.append(Problem("flera-kommuner", "warning", file, int(sel["row"].iloc[-1]), "Folkbokföringskommun",
+                                f"Samma person är registrerad i flera kommuner under perioden: {where}. Personen räknas "
+                                "i varje kommuns unika men en gång i Summa unika. Kontrollera folkbokföringen."))
+    return problems
+
+
+def check_sources(settings: Settings, sources, period: Period) -> list[Problem]:
+    """Every settings- or period-dependent check on read sources (:class:`finsam.populate.Sources`)."""
+    file = sources.files["deltagare"].name
+    return check_municipalities(settings, sources.participants, file) + check_moves(
+        settings, sources.participants, period, file
+    )

@@ -1,0 +1,147 @@
+"""``finsam validate``: check a workbook file, and its sources, without writing anything.
+
+:func:`validate_workbook` returns a :class:`Report` (never raises for data problems; as in
+frictionless, the report *is* the result). The CLI prints it as a table, or with ``--json``
+exactly ``report.to_dict()``.
+
+What is checked:
+
+1. the workbook's input values (:func:`finsam.checks.check_blocks`, the Python twin of the
+   ``Kontroller`` sheet);
+2. that every total cell is still a formula (``summa-ej-formel``: a person typed a number
+   over a total, so it no longer follows the rows) — skipped for the participants' Summa
+   row of a publication copy, which holds values by design;
+3. the source files (every reader's row checks and :func:`finsam.source_checks.check_sources`),
+   when a sources folder is given or the settings' folder exists beside the workbook. The
+   period is the one the workbook was populated for (``fs_period``), else the settings'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from finsam import layout, source_checks
+from finsam.checks import check_blocks
+from finsam.errors import Problem
+from finsam.period import Period
+from finsam.populate import is_masked, read_settings, read_sources, resolve_period
+from finsam.settings import Settings
+from finsam.workbook import OpenpyxlBook
+
+
+@dataclass
+class Report:
+    """The outcome of :func:`validate_workbook`.
+
+    Attributes:
+        workbook: the workbook's file name (no folder).
+        sources: the sources folder checked, or ``None`` when the sources were not checked.
+        period: the period the sources were checked for, or ``None``.
+        problems: every problem found, workbook first, then sources.
+    """
+
+    workbook: str
+    sources: str | None = None
+    period: Period | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity == "warning" for p in self.problems)
+
+    @property
+    def valid(self) -> bool:
+        """True when no problem is an error (warnings allowed)."""
+        return self.errors == 0
+
+    def to_dict(self) -> dict:
+        """JSON-ready::
+
+            {"workbook": "bok.xlsx", "sources": "/…/källor" | None,
+             "period": {"from": "2013-01-01", "to": "2013-03-31", "label": "Jan-Mars"} | None,
+             "valid": true, "errors": 0, "warnings": 1,
+             "problems": [{"code", "severity", "source", "row", "column", "message"}, …]}
+        """
+        return {
+            "workbook": self.workbook,
+            "sources": self.sources,
+            "period": None if self.period is None else {
+                "from": self.period.start.isoformat(), "to": self.period.end.isoformat(), "label": self.period.label
+            },
+            "valid": self.valid,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def _total_cells(settings: Settings) -> list[tuple[str, list[int]]]:
+    """(defined name, positions in its first row) of the cells that must hold formulas."""
+    out = [(layout.group_names(i)["total"], [0, 1, 2]) for i in range(1, len(settings.groups) + 1)]
+    out += [("fs_deltagare_summa", [0, 2]), ("fs_anonyma_summa", [0]), ("fs_arets_finansiering_ek", [0, 2])]
+    return out
+
+
+def check_formulas(book: OpenpyxlBook, settings: Settings) -> list[Problem]:
+    """``summa-ej-formel``: a total cell that no longer holds a formula (error)."""
+    problems: list[Problem] = []
+    masked = is_masked(book.read("fs_deltagare"))
+    for name, positions in _total_cells(settings):
+        if name not in book.names() or (masked and name == "fs_deltagare_summa"):
+            continue
+        row = book.cells(name)[0]
+        for i in positions:
+            cell = row[i]
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                continue
+            problems.append(Problem("summa-ej-formel", "error", cell.parent.title, cell.row, cell.coordinate,
+                                    f"Cellen {cell.coordinate} ska vara en summaformel men innehåller "
+                                    f"{cell.value!r}. Skapa arbetsboken på nytt med 'finsam new' eller "
+                                    "kopiera formeln från cellen bredvid."))
+    return problems
+
+
+def _workbook_period(book: OpenpyxlBook, settings: Settings, ledger) -> Period | None:
+    block = book.read("fs_period") if "fs_period" in book.names() else []
+    end = block[1][0] if len(block) > 1 and block[1] else None
+    text = str(end)[:10] if end else (settings.period or None)
+    return resolve_period(text, settings, ledger)
+
+
+def validate_workbook(path: Path, sources: Path | None = None) -> Report:
+    """Check a workbook file and (when found) its sources; write nothing.
+
+    Args:
+        path: a finsam workbook (``.xlsx``/``.xlsm``).
+        sources: the sources folder; default: the settings' folder beside the workbook,
+            checked only if it exists.
+
+    Returns:
+        A :class:`Report`; ``report.valid`` is False when any problem is an error.
+
+    Raises:
+        WorkbookError: the file is missing, unreadable or not a finsam workbook.
+        SettingsError: its settings sheet is incomplete.
+        SourceError: a source file cannot be read at all (missing required column…).
+    """
+    path = Path(path)
+    book = OpenpyxlBook(path)
+    settings = read_settings(book)
+    names = book.names()
+    blocks = {n: book.read(n) for n in layout.input_names(settings) if n in names}
+    report = Report(workbook=path.name)
+    report.problems += check_blocks(settings, blocks)
+    report.problems += check_formulas(book, settings)
+    folder = Path(sources) if sources is not None else book.folder / settings.sources_folder
+    if sources is not None or folder.is_dir():
+        src = read_sources(settings, folder)
+        report.sources = str(folder)
+        report.period = _workbook_period(book, settings, src.ledger)
+        report.problems += src.problems
+        report.problems += source_checks.check_sources(settings, src, report.period)
+    return report

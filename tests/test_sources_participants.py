@@ -1,0 +1,199 @@
+"""Participant register checks: personnummer forms, dates, row checks, municipalities.
+
+Each case is a row of a tiny file under tests/data/deltagare/; tests assert the problem's
+code, row (header = row 1) and column, and the figures the tables count.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from finsam import personnummer
+from finsam.period import parse_period
+from finsam.settings import load_settings
+from finsam.source_checks import check_moves, check_municipalities, swedish_municipalities
+from finsam.sources.participants import read_participants
+from finsam.tables import participants_by_municipality
+
+DATA = Path(__file__).parent / "data" / "deltagare"
+Q1 = parse_period("2013-Q1")
+
+
+@pytest.fixture(scope="module")
+def settings():
+    with resources.as_file(resources.files("finsam") / "sample" / "sjuharad.toml") as f:
+        return load_settings(f)
+
+
+def codes(problems):
+    return {(p.code, p.row, p.column) for p in problems}
+
+
+# --- personnummer --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "value, number, code",
+    [
+        ("19850101-1236", "198501011236", None),
+        ("198501011236", "198501011236", None),
+        ("850101-1236", "198501011236", None),
+        ("8501011236", "198501011236", None),
+        ("120101+1234", "191201011234", None),  # + : 100 years or older
+        ("120101-1234", "201201011234", None),  # - : born 2012
+        ("19850161-1233", "198501611233", None),  # samordningsnummer (day + 60)
+        (8501011236, "198501011236", None),  # 10 digits stored as a number
+        (198501011236.0, "198501011236", None),  # 12 digits stored as a float
+        ("19850101-1235", None, "personnummer-ogiltigt"),  # check digit
+        ("19850161-1234", None, "personnummer-ogiltigt"),  # samordningsnummer, check digit
+        ("19851301-1236", None, "personnummer-ogiltigt"),  # month 13
+        ("19850101-12", None, "personnummer-ogiltigt"),
+        (101011237, None, "personnummer-nolla-saknas"),  # 0101011237 lost its zero
+        ("101011237", None, "personnummer-nolla-saknas"),
+        (19850101123, None, "personnummer-nolla-saknas"),  # 11 digits
+        ("", None, "personnummer-saknas"),
+        (None, None, "personnummer-saknas"),
+    ],
+)
+def test_parse(value, number, code):
+    parsed = personnummer.parse(value, 2013)
+    assert (parsed.number, parsed.code) == (number, code)
+    assert not any(tail in parsed.masked for tail in ("1236", "1234", "1233", "1235", "1237", "123"))
+
+
+def test_samordningsnummer_is_flagged():
+    assert personnummer.parse("19850161-1233", 2013).coordination
+
+
+@pytest.mark.parametrize(
+    "value, masked",
+    [("19850101-1236", "19850101-****"), ("850101+1236", "850101+****"), ("101011237", "10101****"), ("12", "**")],
+)
+def test_mask_hides_last_four(value, masked):
+    assert personnummer.mask(value) == masked
+
+
+def test_redact_masks_numbers_in_text_but_not_dates_or_amounts():
+    text = "rad 3: 19850101-1236, 8501011236 och 850101+1236; datum 2013-01-05, belopp -24837"
+    assert personnummer.redact(text) == (
+        "rad 3: 19850101-****, 850101**** och 850101+****; datum 2013-01-05, belopp -24837"
+    )
+
+
+@pytest.mark.parametrize(
+    "code, row",
+    [
+        ("personnummer-ogiltigt", 8),
+        ("personnummer-nolla-saknas", 9),
+        ("personnummer-ogiltigt", 10),
+        ("personnummer-saknas", 11),
+    ],
+)
+def test_personnummer_problems_in_csv(code, row):
+    _, problems = read_participants(DATA / "personnummer.csv", 2013)
+    assert (code, row, "Personnummer") in codes(problems)
+
+
+def test_personnummer_csv_counts_every_valid_form_once():
+    frame, problems = read_participants(DATA / "personnummer.csv", 2013)
+    assert len(problems) == 4
+    valid = frame["person"].dropna()
+    # rows 2-5 are one person in four forms; + the 100-year-old, the samordningsnummer, the 2001-born
+    assert valid.nunique() == 4
+    assert (valid == "198501011236").sum() == 4
+    assert set(valid) >= {"191201011234", "198501611233", "200101011237"}
+
+
+def test_messages_show_personnummer_masked():
+    _, problems = read_participants(DATA / "personnummer.csv", 2013)
+    text = " ".join(p.message for p in problems)
+    assert "19850101-****" in text and "1235" not in text and "1237" not in text
+
+
+@pytest.mark.parametrize("code, row", [("personnummer-nolla-saknas", 2), ("personnummer-nolla-saknas", 5)])
+def test_personnummer_stored_as_number_in_xlsx(code, row):
+    frame, problems = read_participants(DATA / "personnummer-tal.xlsx", 2013)
+    assert (code, row, "Personnummer") in codes(problems)
+    assert len([p for p in problems if p.severity == "error"]) == 2
+    assert frame.loc[[1, 2], "person"].tolist() == ["198501011236", "198501011236"]
+
+
+# --- dates ---------------------------------------------------------------------------
+
+def test_dates_in_every_form():
+    frame, problems = read_participants(DATA / "datum.csv", 2013)
+    assert problems == []
+    assert (frame["start"] == pd.Timestamp("2013-01-05")).all()
+    assert (frame["end"] == pd.Timestamp("2013-03-31")).all()
+
+
+def test_dates_as_excel_serials_and_dates_in_xlsx():
+    frame, _ = read_participants(DATA / "personnummer-tal.xlsx", 2013)
+    assert (frame["start"].iloc[[0, 3, 4]] == pd.Timestamp("2013-01-05")).all()
+    assert frame["end"].iloc[4] == pd.Timestamp("2013-03-31")
+
+
+# --- row checks ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "code, severity, row, column",
+    [
+        ("slut-fore-start", "error", 3, "Utskrivningsdatum"),
+        ("startdatum-saknas", "error", 4, "Inskrivningsdatum"),
+        ("datum-ogiltigt", "error", 5, "Inskrivningsdatum"),
+        ("dubblettrad", "warning", 6, None),
+    ],
+)
+def test_row_checks(code, severity, row, column):
+    _, problems = read_participants(DATA / "rader.csv", 2013)
+    hits = [p for p in problems if (p.code, p.row, p.column) == (code, row, column)]
+    assert len(hits) == 1 and hits[0].severity == severity
+
+
+def test_invalid_date_is_not_also_missing_start():
+    _, problems = read_participants(DATA / "rader.csv", 2013)
+    assert len(problems) == 4
+
+
+def test_duplicate_row_counted_once(settings):
+    frame, _ = read_participants(DATA / "rader.csv", 2013)
+    table = participants_by_municipality(frame, Q1, settings)
+    assert table.at["Borås", "inflode_antal"] == 1
+    assert table.at["Borås", "utflode_antal"] == 1
+
+
+# --- municipalities ------------------------------------------------------------------
+
+def test_municipality_list_has_290_distinct_names():
+    names = swedish_municipalities()
+    assert len(names) == 290 and len(set(names)) == 290
+    assert {"Borås", "Malung-Sälen", "Upplands Väsby", "Gotland"} <= set(names)
+
+
+@pytest.mark.parametrize(
+    "code, row, closest",
+    [("kommun-okand", 4, "Ulricehamn"), ("kommun-saknas", 7, None), ("kommun-okand", 8, "Borås")],
+)
+def test_municipality_warnings(settings, code, row, closest):
+    frame, _ = read_participants(DATA / "kommuner.csv", 2013)
+    problems = check_municipalities(settings, frame, "kommuner.csv")
+    assert len(problems) == 3 and all(p.severity == "warning" for p in problems)
+    hit = [p for p in problems if (p.code, p.row) == (code, row)]
+    assert len(hit) == 1 and hit[0].column == "Folkbokföringskommun"
+    if closest:
+        assert repr(closest) in hit[0].message
+
+
+def test_person_in_two_municipalities_warned_and_counted_once(settings):
+    frame, _ = read_participants(DATA / "kommuner.csv", 2013)
+    problems = check_moves(settings, frame, Q1, "kommuner.csv")
+    assert [(p.code, p.row, p.severity) for p in problems] == [("flera-kommuner", 3, "warning")]
+    assert "19930303" not in problems[0].message
+    table = participants_by_municipality(frame, Q1, settings)
+    assert table.at["Borås", "inflode_unika"] == 1 and table.at["Mark", "inflode_unika"] == 1
+    # the movers count once in Summa unika: 6 registrations in the period, 5 persons
+    assert table.at["Summa", "inflode_antal"] == 6
+    assert table.at["Summa", "inflode_unika"] == 5
