@@ -247,7 +247,7 @@ def compute_blocks(io: BookIO, settings: Settings, sources: Sources, period: Per
             prognos.append([value])
             prognos_all.append(value)
             comment = _value(old_comment, i)
-            if row.comment:
+            if isinstance(row.comment, str) and row.comment.strip():  # NaN (pandas 3: no comment) is truthy
                 comment = row.comment
             comments.append([comment if comment not in ("",) else None])
         if not utfall:  # a group without cost centres has one empty row
