@@ -245,7 +245,8 @@ def populate_message(result: PopulateResult) -> str:
     per = result.period
     lines = [f"Arbetsboken är ifylld för {per.label} {per.end.year} ({per})."]
     files = result.sources.files
-    read = ", ".join(f"{files[k].name} ({n} rader)" for k, n in result.sources.rows_read.items() if k in files)
+    read = ", ".join(f"{files[k].name} ({_count(n, 'rad', 'rader')})" for k, n in result.sources.rows_read.items()
+                     if k in files)
     lines.append(f"Lästa källfiler: {read}.")
     m = result.municipalities
     lines.append(
