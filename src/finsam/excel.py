@@ -235,7 +235,8 @@ class BookProblemError(ProblemError):
 
     def __str__(self) -> str:
         errors = [p for p in self.problems if p.severity == "error"]
-        head = f"Arbetsboken fylldes inte i: källfilerna har {_count(len(errors), 'fel', 'fel')}. Rätta och försök igen."
+        head = (f"Arbetsboken fylldes inte i: källfilerna har {_count(len(errors), 'fel', 'fel')}. "
+                "Rätta och försök igen.")
         return _fit(head + "\n" + _listing(errors))
 
 
