@@ -56,8 +56,10 @@ def run(book: xw.Book) -> None:
     try:
         from finsam import excel
 
-        excel.populate_book(book)
-        excel.validate_book(book)
+        # One alert for both steps (Office.js shows one dialog at a time), and the checks run
+        # on the blocks just written: in remote mode the book's values predate this run.
+        result = excel.populate_book(book, alert=False)
+        excel.validate_book(book, result=result)
     except FinsamError as err:
         book.app.alert(str(err), title=TITLE)
     except Exception:

@@ -1,12 +1,21 @@
-"""Shared fixtures: the sample association, its expected figures, LibreOffice recalculation."""
+"""Shared fixtures: the sample association, its expected figures, LibreOffice recalculation.
+
+xlwings decides at import time whether its PRO part (the "remote" engine behind
+``xw.Book(json=…)``, ``xlwings.server``) is available, from the licence key. The tests use
+xlwings' noncommercial key, so it is set here, before any test module imports xlwings; only
+the tests set it, never finsam itself.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -276,8 +276,8 @@ def addin_module(monkeypatch):
 def _fake_excel(monkeypatch, populate, validate=lambda book: None) -> list[str]:
     calls: list[str] = []
     fake = types.ModuleType("finsam.excel")
-    fake.populate_book = lambda book: (calls.append("populate"), populate(book))
-    fake.validate_book = lambda book: (calls.append("validate"), validate(book))
+    fake.populate_book = lambda book, **kw: (calls.append("populate"), populate(book))[1]
+    fake.validate_book = lambda book, **kw: (calls.append("validate"), validate(book))
     monkeypatch.setitem(sys.modules, "finsam.excel", fake)
     import finsam
     monkeypatch.setattr(finsam, "excel", fake, raising=False)
