@@ -146,6 +146,14 @@ def _cell(ws: Worksheet, row: int, col: int, value=None, *, bold=False, fmt=None
     return c
 
 
+def _notes(ws: Worksheet, names: _Names, row: int, last_col: int, name: str, sheet: str) -> None:
+    """A "Noteringar" heading and a merged free-text cell under it: the person's, never written."""
+    _cell(ws, row, 1, "Noteringar", bold=True)
+    _cell(ws, row + 1, 1, fill=INPUT_FILL, wrap=True)
+    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 4, end_column=last_col)
+    names.add(name, sheet, row + 1, 1)
+
+
 def _print_setup(ws: Worksheet, settings: Settings, title_rows: str | None, *, one_page: bool = False) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -243,11 +251,7 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: _Names) -> Non
     _cell(ws, al + 1, 2, f"=SUM(B{af}:B{al})", bold=True, fmt=NUMBER_FORMAT).border = THIN_TOP
     names.add("fs_anonyma_summa", SHEET_PARTICIPANTS, al + 1, 2)
 
-    n0 = al + 3
-    _cell(ws, n0, 1, "Noteringar", bold=True)
-    _cell(ws, n0 + 1, 1, fill=INPUT_FILL, wrap=True)
-    ws.merge_cells(start_row=n0 + 1, start_column=1, end_row=n0 + 4, end_column=5)
-    names.add("fs_noteringar_deltagare", SHEET_PARTICIPANTS, n0 + 1, 1)
+    _notes(ws, names, al + 3, 5, "fs_noteringar_deltagare", SHEET_PARTICIPANTS)
     _widths(ws, {"A": 44, "B": 14, "C": 12, "D": 12, "E": 12})
     ws.freeze_panes = "B6"
     _print_setup(ws, settings, "1:5", one_page=True)
@@ -320,11 +324,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
     _cell(ws, r, 4, fmt=NUMBER_FORMAT)
     names.add("fs_ej_fordelat", SHEET_ECONOMY, r, 4)
     totals.unallocated = f"{q}!D{r}"
-    n0 = r + 2
-    _cell(ws, n0, 1, "Noteringar", bold=True)
-    _cell(ws, n0 + 1, 1, fill=INPUT_FILL, wrap=True)
-    ws.merge_cells(start_row=n0 + 1, start_column=1, end_row=n0 + 4, end_column=7)
-    names.add("fs_noteringar_ekonomi", SHEET_ECONOMY, n0 + 1, 1)
+    _notes(ws, names, r + 2, 7, "fs_noteringar_ekonomi", SHEET_ECONOMY)
     _widths(ws, {"A": 15, "B": 50, "C": 12, "D": 13, "E": 12, "F": 16, "G": 60})
     ws.freeze_panes = "C5"
     _print_setup(ws, settings, "1:3")
@@ -382,11 +382,7 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _To
     _cell(ws, r + 1, 1, "Beräknat eget kapital vid årets slut enligt prognos (tkr)")
     _cell(ws, r + 1, 2, f'=IF(B{r}="","",B{r}-D{er})', fmt=NUMBER_FORMAT)
     names.add("fs_eget_kapital_prognos", SHEET_SUMMARY, r + 1, 2)
-    n0 = r + 3
-    _cell(ws, n0, 1, "Noteringar", bold=True)
-    _cell(ws, n0 + 1, 1, fill=INPUT_FILL, wrap=True)
-    ws.merge_cells(start_row=n0 + 1, start_column=1, end_row=n0 + 4, end_column=4)
-    names.add("fs_noteringar_sammanstallning", SHEET_SUMMARY, n0 + 1, 1)
+    _notes(ws, names, r + 3, 4, "fs_noteringar_sammanstallning", SHEET_SUMMARY)
     _widths(ws, {"A": 58, "B": 13, "C": 13, "D": 13})
     ws.freeze_panes = "B7"
     _print_setup(ws, settings, "1:6", one_page=True)
