@@ -17,7 +17,7 @@ from typing import Protocol
 import pandas as pd
 
 from finsam import __version__, layout, source_checks, tables
-from finsam.errors import FinsamError, Problem, ProblemError, SourceError, WorkbookError
+from finsam.errors import FinsamError, PeriodError, Problem, ProblemError, SourceError, WorkbookError
 from finsam.money import ore_to_tkr
 from finsam.period import Period, current_period, parse_period
 from finsam.settings import Settings, settings_from_rows
@@ -166,15 +166,35 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
 
 
 def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None = None, today: dt.date | None = None) -> Period:
-    """The period to populate: ``text`` (CLI option or the settings sheet), else the last
-    complete quarter/tertial before today. Quarters run from the fiscal year's first month:
-    the SIE file's ``#RAR 0`` when it has one, else the settings."""
+    """The period to populate.
+
+    ``text`` (CLI option or the settings sheet) when given; else the last complete
+    quarter/tertial before ``today`` within the workbook's year (the whole year once it is
+    over). Quarters run from the fiscal year's first month: the SIE file's ``#RAR 0`` when
+    it has one, else the settings.
+
+    Raises:
+        PeriodError: the text is not a period, or the period lies in another fiscal year
+            than the workbook's (``År`` on the settings sheet): a 2013 workbook is never
+            filled with 2014 figures.
+    """
     month = settings.fiscal_start_month
     if ledger is not None and ledger.fiscal_year_start is not None:
         month = ledger.fiscal_year_start.month
     if text:
-        return parse_period(text, fiscal_start_month=month)
-    return current_period(today or dt.date.today(), kind=settings.period_kind, fiscal_start_month=month)
+        period = parse_period(text, fiscal_start_month=month)
+    else:
+        last = "T3" if settings.period_kind == "tertial" else "Q4"
+        full_year = parse_period(f"{settings.year}-{last}", fiscal_start_month=month)
+        today = today or dt.date.today()
+        period = full_year if today > full_year.end else current_period(today, kind=settings.period_kind, fiscal_start_month=month)
+    if period.start.year != settings.year:
+        raise PeriodError(
+            f"Perioden {period.start}–{period.end} hör till räkenskapsåret {period.start.year}, men arbetsboken "
+            f"gäller år {settings.year}. Ange en period inom {settings.year} (t.ex. --period {settings.year}-Q1) "
+            f"eller skapa en ny arbetsbok för {period.start.year}: finsam new … --year {period.start.year}."
+        )
+    return period
 
 
 def _value(block: Block, r: int, c: int = 0):
@@ -203,6 +223,24 @@ def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
     return ore_to_tkr(-sum(ib)) if ib else None
 
 
+def _empty_period_problems(sources: Sources, period: Period, muni: pd.DataFrame) -> list[Problem]:
+    """Warnings when a source has nothing in the period (a wrong period or an old export):
+    the tables would silently be all zeros."""
+    out = []
+    lines = sources.ledger.lines
+    in_period = lines["date"].between(pd.Timestamp(period.start), pd.Timestamp(period.end)).any() if len(lines) else False
+    if not in_period:
+        out.append(Problem("huvudbok-tom-period", "warning", sources.ledger.source.name, None, "Datum",
+                           f"Huvudboken har inga rader i perioden {period.start}–{period.end}. Kontrollera "
+                           "perioden (--period) och att exporten gäller rätt år."))
+    flows = muni.loc["Summa", ["inflode_antal", "utflode_antal"]].sum()
+    if flows == 0 and len(sources.participants):
+        out.append(Problem("deltagare-tom-period", "warning", sources.files["deltagare"].name, None, None,
+                           f"Ingen inskrivning eller utskrivning i perioden {period.start}–{period.end}. "
+                           "Kontrollera perioden och att registret är aktuellt."))
+    return out
+
+
 def compute_blocks(
     io: BookIO, settings: Settings, sources: Sources, period: Period, *, mask_below: int | None = None
 ) -> PopulateResult:
@@ -221,6 +259,7 @@ def compute_blocks(
     problems = list(sources.problems)
     muni = tables.participants_by_municipality(sources.participants, period, settings)
     econ = tables.economy(settings, sources.ledger.lines, period, sources.budget, sources.financing_budget, sources.forecast)
+    problems += _empty_period_problems(sources, period, muni)
     blocks: dict[str, Block] = {}
     blocks["fs_period"] = [[period.start.isoformat()], [period.end.isoformat()], [period.label], [period.year_label],
                            [dt.datetime.now().strftime("%Y-%m-%d %H:%M")], [__version__]]
