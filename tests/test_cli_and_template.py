@@ -113,3 +113,37 @@ def test_formulas_use_multi_cell_names_only_as_ranges(settings, tmp_path):
                             scalar_uses.append((ws.title, c.coordinate, c.value))
     assert scalar_uses == []
     assert range_uses >= 1
+
+
+def test_demo_never_overwrites_without_asking(tmp_path):
+    wb = tmp_path / "d.xlsx"
+    wb.write_bytes(b"a person's own file")
+    r = runner.invoke(app, ["demo", str(wb)])
+    assert r.exit_code == 1 and "--overwrite" in r.output
+    assert wb.read_bytes() == b"a person's own file"
+    assert runner.invoke(app, ["demo", str(wb), "--overwrite"]).exit_code == 0
+    assert openpyxl.load_workbook(wb).sheetnames[0] == "Deltagare"
+
+
+@pytest.mark.parametrize("name", ["d.csv", "d.xlsm"])
+def test_workbooks_are_created_as_xlsx_only_and_a_failure_leaves_no_file(tmp_path, name):
+    for args in (["demo", str(tmp_path / name)], ["new", str(tmp_path / name), "--settings", str(SETTINGS)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 1 and ".xlsx" in r.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_saved_workbooks_are_readable_by_colleagues(tmp_path, csv_sources):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        wb = tmp_path / "u.xlsx"
+        runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+        assert stat.S_IMODE(wb.stat().st_mode) == 0o644
+        os.chmod(wb, 0o664)
+        assert runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"]).exit_code == 0
+        assert stat.S_IMODE(wb.stat().st_mode) == 0o664
+    finally:
+        os.umask(old)

@@ -179,14 +179,15 @@ def sample_folder() -> Iterator[Path]:
 @app.command()
 def demo(
     path: Path = typer.Argument(Path(DEMO_FILE), help="Var arbetsboken skrivs."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Skriv över en befintlig fil."),
 ) -> None:
     """Exempel: Sjuhärads samordningsförbund, kvartal 1 2013, från de inbyggda källfilerna."""
     from finsam.settings import load_settings
-    from finsam.workbook import new_workbook, populate_workbook
+    from finsam.workbook import new_and_populate
 
     with user_errors(), sample_folder() as folder:
-        new_workbook(path, load_settings(folder / "sjuharad.toml"), overwrite=True)
-        result = populate_workbook(path, sources=folder, period=DEMO_PERIOD)
+        result = new_and_populate(path, load_settings(folder / "sjuharad.toml"), folder,
+                                  period=DEMO_PERIOD, overwrite=overwrite)
     print_populate(result, path)
     out.print(f"Skrev {path.resolve()}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 import re
 import tempfile
 import zipfile
@@ -131,6 +132,17 @@ def lost_parts(original: Path, written: Path) -> list[str]:
     return [f"{label} ({before[label] - after[label]} st)" for label in before if after[label] < before[label]]
 
 
+def _file_mode(path: Path) -> int:
+    """The permission bits the saved file gets: the existing file's, else the usual ones for
+    a new file (0666 less the umask) — not the 0600 of a temporary file, so colleagues on a
+    shared folder can open the workbook."""
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def save_atomic(wb: Workbook, path: Path, *, original: Path | None = None, force: bool = False) -> None:
     """Save ``wb`` to ``path`` through a temporary file in the same folder, then replace.
 
@@ -156,6 +168,7 @@ def save_atomic(wb: Workbook, path: Path, *, original: Path | None = None, force
                     f"{path.name} innehåller delar som skulle försvinna när finsam sparar: {', '.join(lost)}. "
                     "Inget har skrivits. Flytta dem till en annan arbetsbok, eller kör med --force om de får försvinna."
                 )
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except PermissionError:
         raise WorkbookError(f"{path.name} går inte att skriva (låst eller skrivskyddad). Stäng den i Excel och försök igen.") from None
@@ -171,6 +184,8 @@ def new_workbook(path: Path, settings: Settings, *, year: int | None = None, ove
         WorkbookError: ``path`` exists and ``overwrite`` is false, or it cannot be written.
     """
     path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"{path.name}: finsam skapar arbetsböcker i formatet .xlsx. Ge filen ändelsen .xlsx.")
     if path.exists() and not overwrite:
         raise WorkbookError(f"{path} finns redan. Välj ett annat namn eller ange --overwrite.")
     if year is not None:
@@ -211,4 +226,31 @@ def populate_workbook(
     book = OpenpyxlBook(path)
     result = populate_io(book, sources=sources, period=period, today=today, mask_below=mask_below)
     book.save(force=force)
+    return result
+
+
+def new_and_populate(
+    path: Path, settings: Settings, sources: Path, *, period: str | None = None, overwrite: bool = False
+) -> PopulateResult:
+    """Create a workbook for ``settings`` and fill it from ``sources`` in one step (``finsam
+    demo``). Built in a temporary file beside ``path`` that replaces it only when both steps
+    succeed, so a failure leaves nothing behind and an existing file untouched.
+
+    Raises:
+        WorkbookError: ``path`` exists and ``overwrite`` is false, or is no ``.xlsx`` name;
+        any error of :func:`new_workbook` or :func:`populate_workbook`.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise WorkbookError(f"{path} finns redan. Välj ett annat namn eller ange --overwrite.")
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"{path.name}: finsam skapar arbetsböcker i formatet .xlsx. Ge filen ändelsen .xlsx.")
+    folder = path.resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".finsam-") as tmp:
+        work = Path(tmp) / path.name
+        new_workbook(work, settings)
+        result = populate_workbook(work, sources=sources, period=period)
+        os.chmod(work, _file_mode(path))
+        os.replace(work, path)
     return result
