@@ -88,3 +88,22 @@ def test_period_label_follows_the_period(tmp_path, csv_sources):
     # April's invoices now count: Q2 accumulated is larger in magnitude than Q1
     by_code = {r[0]: r for r in v["Ekonomi"].iter_rows(values_only=True) if r[0]}
     assert by_code["3012"][3] == -57  # 57 264,57 kr booked 2013-04-05
+
+
+def test_prognos_csv_replacing_a_typed_forecast_and_comment_is_said(tmp_path, csv_sources):
+    from finsam.workbook import populate_workbook
+
+    wb = tmp_path / "u.xlsx"
+    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    book = load_workbook(wb)
+    row = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "3005")
+    row[4].value, row[6].value = -999, "min egen kommentar"
+    other = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "3006")
+    other[4].value, other[6].value = -1300, "egen"
+    book.save(wb)
+    result = populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    notes = [n for n in result.forecast_notes if n.startswith("3005")]
+    assert len(notes) == 2 and "-999" in notes[0] and "-687" in notes[0] and "kommentaren" in notes[1]
+    row = next(r for r in load_workbook(wb)["Ekonomi"].iter_rows() if r[0].value == "3006")
+    assert (row[4].value, row[6].value) == (-1300, "egen")  # not in prognos.csv: the person's, kept

@@ -197,6 +197,10 @@ def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None =
     return period
 
 
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
 def _value(block: Block, r: int, c: int = 0):
     try:
         return block[r][c]
@@ -310,6 +314,8 @@ def compute_blocks(
             prognos_all.append(value)
             comment = _value(old_comment, i)
             if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
+                if not _blank(comment) and str(comment).strip() != row.comment.strip():
+                    notes.append(f"{row.code} {row.name}: kommentaren i arbetsboken ersattes med den från prognos.csv.")
                 comment = row.comment
             comments.append([comment if comment not in ("",) else None])
         if not utfall:  # a group without cost centres has one empty row
