@@ -147,3 +147,28 @@ def test_saved_workbooks_are_readable_by_colleagues(tmp_path, csv_sources):
         assert stat.S_IMODE(wb.stat().st_mode) == 0o664
     finally:
         os.umask(old)
+
+
+@pytest.mark.parametrize(
+    "name, source, rows",
+    [("deltagare.xlsx", "deltagare", 356), ("anonyma.csv", "anonyma", 18), ("budget.xlsx", "budget", 30),
+     ("prognos.csv", "prognos", 1), ("huvudbok.csv", "huvudbok", 98), ("huvudbok.se", "huvudbok", 86)],
+)
+def test_inspect_recognises_every_kind_of_source_by_content(tmp_path, name, source, rows):
+    import json
+    import shutil
+
+    renamed = tmp_path / ("export" + "".join(ROOT.joinpath("src/finsam/sample", name).suffixes))
+    shutil.copy(ROOT / "src" / "finsam" / "sample" / name, renamed)
+    r = runner.invoke(app, ["inspect", str(renamed), "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert (data["source"], data["rows"]) == (source, rows)
+    assert not __import__("re").search(r"\d{8}-?\d{4}", r.output)  # counts only, never a personnummer
+
+
+def test_inspect_names_what_it_reads_for_an_unknown_file(tmp_path):
+    f = tmp_path / "lista.csv"
+    f.write_text("Namn;Telefon\nA;1\n", encoding="utf-8")
+    r = runner.invoke(app, ["inspect", str(f)])
+    assert r.exit_code == 1 and "Namn, Telefon" in r.output

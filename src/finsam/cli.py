@@ -194,11 +194,11 @@ def demo(
 
 @app.command()
 def inspect(
-    file: Path = typer.Argument(..., help="En källfil, t.ex. huvudbok.se eller huvudbok.csv."),
+    file: Path = typer.Argument(..., help="En källfil: huvudbok (.se/.csv), deltagare, anonyma, budget eller prognos."),
     as_json: bool = typer.Option(False, "--json", help="Skriv ut resultatet som JSON."),
     dimension: int = typer.Option(1, "--dimension", help="SIE-dimension för kostnadsställe."),
 ) -> None:
-    """Visa vad finsam läser ur en huvudbok: typ, period, rader och resultat per kostnadsställe och månad."""
+    """Visa vad finsam läser ur en källfil: typ, period, rader; för en huvudbok resultat per kostnadsställe och månad."""
     import json
 
     from finsam.inspect import inspect_source
@@ -208,9 +208,28 @@ def inspect(
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    out.print(f"[bold]{info['file']}[/bold]: {info['kind']}, {info['rows']} rader.")
+    out.print(f"[bold]{info['file']}[/bold]: {info['source']} ({info['kind']}), {info['rows']} rader.")
     if info.get("period"):
         out.print(f"Datum i filen: {info['period']['from']} – {info['period']['to']}.")
+    if info["source"] != "huvudbok":
+        labels = {"persons": "Unika personer", "still_active": "Pågående (utan utskrivningsdatum)",
+                  "registrations_by_municipality": "Inskrivningar per kommun", "count_by_insats": "Anonyma per insats",
+                  "cost_centres": "Kostnadsställen", "budget_tkr": "Budget, summa (tkr)",
+                  "financing_tkr": "Finansiering (tkr)", "forecast_tkr": "Prognoser (tkr)"}
+        for key, label in labels.items():
+            value = info.get(key)
+            if isinstance(value, dict):
+                t = Table(title=label)
+                t.add_column("")
+                t.add_column("", justify="right")
+                for k, v in value.items():
+                    t.add_row(k, _fmt(v))
+                out.print(t)
+            elif value is not None:
+                out.print(f"{label}: {_fmt(value)}")
+        if info["problems"]:
+            out.print(problems_table([Problem(**p) for p in info["problems"]], "Problem"))
+        return
     if info.get("fiscal_year"):
         out.print(f"Räkenskapsår: {info['fiscal_year']['from']} – {info['fiscal_year']['to']}.")
     data = info["result_by_cost_centre_month"]

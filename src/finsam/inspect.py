@@ -1,4 +1,5 @@
-"""What finsam reads from a source file, for ``finsam inspect FILE [--json]``.
+"""What finsam reads from a source file, for ``finsam inspect FILE [--json]``: any of the five
+kinds (the kind found by content), with the ledger's result per cost centre and month.
 
 The CLI only prints the dict that :func:`inspect_source` returns (as a table, or as JSON with
 ``--json``), so the library and the command show the same figures.
@@ -6,10 +7,15 @@ The CLI only prints the dict that :func:`inspect_source` returns (as a table, or
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from finsam.sources.ledger import Ledger, read_ledger, result_lines
+import pandas as pd
+
+from finsam.errors import SourceError
+from finsam.sources.ledger import Ledger, is_sie, read_ledger, result_lines
+from finsam.sources.tabular import EXCEL_SUFFIXES, decode_text, normalise_header, sniff_separator
 
 
 def inspect_source(path: Path, *, cost_centre_dimension: int = 1) -> dict:
@@ -38,8 +44,107 @@ def inspect_source(path: Path, *, cost_centre_dimension: int = 1) -> dict:
         SourceError: the file cannot be read (see the readers).
     """
     path = Path(path)
+    if not path.is_file():
+        raise SourceError(f"Filen {path} finns inte. Kontrollera sökvägen.")
+    kind = source_kind(path)
+    if kind != "huvudbok":
+        return describe_table(path, kind)
     ledger = read_ledger(path, cost_centre_dimension=cost_centre_dimension)
     return describe_ledger(ledger, cost_centre_dimension=cost_centre_dimension)
+
+
+#: Which kind of source a header row belongs to: (kind, header names that must all be there).
+_SIGNATURES = [
+    ("deltagare", ("personnummer",)),
+    ("anonyma", ("antal deltagare",)),
+    ("huvudbok", ("konto", "belopp")),
+    ("prognos", ("prognos (tkr)",)),
+    ("prognos", ("prognos",)),
+    ("budget", ("budget (tkr)",)),
+    ("budget", ("budget",)),
+]
+
+
+def source_kind(path: Path) -> str:
+    """The kind of source file ``path`` is — ``huvudbok``, ``deltagare``, ``anonyma``,
+    ``budget`` or ``prognos`` — by content: a SIE file is a ledger; otherwise the header row
+    decides (:data:`_SIGNATURES`).
+
+    Raises:
+        SourceError: the header matches no kind (the message lists what finsam reads).
+    """
+    if is_sie(path):
+        return "huvudbok"
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        import python_calamine
+
+        try:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            if "Budget" in book.sheet_names:
+                return "budget"
+            rows = book.get_sheet_by_index(0).to_python(nrows=1)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook: one message
+            raise SourceError(f"{path.name} går inte att läsa som Excel-fil ({type(exc).__name__}).") from None
+        header = rows[0] if rows else []
+    else:
+        text, _ = decode_text(path)
+        first = text.split("\n", 1)[0].rstrip("\r")
+        header = first.split(sniff_separator(first))
+    names = {normalise_header(h) for h in header}
+    for kind, needed in _SIGNATURES:
+        if all(n in names for n in needed):
+            return kind
+    raise SourceError(
+        f"{path.name}: finsam känner inte igen filen (rubrikrad: {', '.join(str(h).strip() for h in header)}). "
+        "finsam läser deltagarregister, anonyma deltagare, huvudbok (SIE 4 eller CSV), budget och prognos; "
+        "se README för kolumnerna."
+    )
+
+
+def describe_table(path: Path, kind: str) -> dict:
+    """What finsam reads from a source that is no ledger: kind, row count, dates covered,
+    and counts (never a personnummer: the register gives registrations and distinct
+    persons per municipality)."""
+    info: dict = {"source": kind, "kind": kind, "file": path.name}
+    if kind == "deltagare":
+        from finsam.sources.participants import read_participants
+
+        df, problems = read_participants(path, date.today().year)
+        dates = pd.concat([df["start"], df["end"]]).dropna()
+        info.update(
+            rows=int(len(df)),
+            period=_span(dates),
+            persons=int(df["person"].nunique()),
+            registrations_by_municipality={str(k): int(v) for k, v in df["municipality"].value_counts().sort_index().items()},
+            still_active=int(df["end"].isna().sum()),
+        )
+    elif kind == "anonyma":
+        from finsam.sources.anonymous import read_anonymous
+
+        df, problems = read_anonymous(path)
+        info.update(rows=int(len(df)), period=_span(df["month"].dropna()),
+                    count_by_insats={str(k): int(v) for k, v in df.groupby("insats")["count"].sum().items()})
+    elif kind == "budget":
+        from finsam.sources.budget import read_budget
+
+        cc, fin, problems = read_budget(path)
+        info.update(rows=int(len(cc)), period=None, cost_centres=int(cc["cost_centre"].nunique()),
+                    budget_tkr=float(cc["budget_tkr"].sum()),
+                    financing_tkr={str(r.name): float(r.budget_tkr) for r in fin.itertuples(index=False)})
+    else:
+        from finsam.sources.forecast import read_forecast
+
+        df, problems = read_forecast(path)
+        info.update(rows=int(len(df)), period=None,
+                    forecast_tkr={str(r.cost_centre): float(r.forecast_tkr) for r in df.itertuples(index=False)})
+    info["problems"] = [p.to_dict() for p in problems]
+    return info
+
+
+def _span(dates: pd.Series) -> dict | None:
+    if not len(dates):
+        return None
+    return {"from": dates.min().date().isoformat(), "to": dates.max().date().isoformat()}
 
 
 def describe_ledger(ledger: Ledger, *, cost_centre_dimension: int = 1) -> dict:
@@ -65,6 +170,7 @@ def describe_ledger(ledger: Ledger, *, cost_centre_dimension: int = 1) -> dict:
     for (cc, month), ore in sums.items():
         by_cc.setdefault(str(cc), {})[month] = float(Decimal(int(ore)) / 100)
     return {
+        "source": "huvudbok",
         "kind": ledger.kind,
         "file": Path(ledger.source).name,
         "rows": int(len(lines)),
