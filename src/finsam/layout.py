@@ -70,8 +70,10 @@ NUMBER_FORMAT = "[$-41D]#,##0;-#,##0;0"
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # the person's cells (forecast, comments)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
+FONT = "Calibri"  # the workbook's default font; a Font() without a name prints in a fallback serif
+BOLD = Font(name=FONT, bold=True)
+TITLE = Font(name=FONT, bold=True, size=14)
+SMALL = Font(name=FONT, italic=True, size=9)
 THIN_TOP = Border(top=Side(style="thin"))
 
 PERIOD_FIELDS = ["Period från", "Period till", "Periodetikett", "Årsetikett", "Senast uppdaterad", "finsam-version"]
@@ -237,7 +239,7 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: _Names) -> Non
     note = total + 1
     _cell(ws, note, 1, "antal = inskrivningar/utskrivningar, unika = unika personnummer; "
           "summa unika räknar varje person en gång.")
-    ws.cell(row=note, column=1).font = Font(italic=True, size=9)
+    ws.cell(row=note, column=1).font = SMALL
 
     a0 = note + 2
     _cell(ws, a0, 1, "Anonymt registrerade deltagare (ingår inte i tabellen ovan)", bold=True)
@@ -274,15 +276,15 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
     _cell(ws, 1, 1, settings.association).font = TITLE
     _cell(ws, 2, 1, '="Ekonomisk uppföljning och helårsprognos, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
     _cell(ws, 3, 1, "Nettokostnad och finansnetto i tkr per område; kostnader negativa, intäkter positiva.")
-    ws.cell(row=3, column=1).font = Font(italic=True, size=9)
+    ws.cell(row=3, column=1).font = SMALL
     totals = _Totals(groups=[], group_rows=[])
     r = 5
     for gi, group in enumerate(settings.groups, start=1):
         gn = group_names(gi)
-        _cell(ws, r, 1, group.title + ":").font = Font(bold=True, size=12)
+        _cell(ws, r, 1, group.title + ":").font = Font(name=FONT, bold=True, size=12)
         heads = ["Kostnadsställe", "Nettokostnad och finansnetto", "Budget", "Ackumulerat", "Prognos", "Avvikelse", "Kommentar"]
         subs = [None, "i tkr per område", "=fs_aretikett", "=fs_periodetikett", "=fs_aretikett",
-                "prognos − budget", None]
+                "prognos−budget", None]
         for c, (h, s) in enumerate(zip(heads, subs), start=1):
             _cell(ws, r + 1, c, h, bold=True, fill=HEADER_FILL, right=3 <= c <= 6)
             _cell(ws, r + 2, c, s, bold=True, fill=HEADER_FILL, right=3 <= c <= 6)
@@ -325,7 +327,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
     names.add("fs_ej_fordelat", SHEET_ECONOMY, r, 4)
     totals.unallocated = f"{q}!D{r}"
     _notes(ws, names, r + 2, 7, "fs_noteringar_ekonomi", SHEET_ECONOMY)
-    _widths(ws, {"A": 15, "B": 50, "C": 12, "D": 13, "E": 12, "F": 16, "G": 60})
+    _widths(ws, {"A": 15, "B": 50, "C": 12, "D": 13, "E": 12, "F": 18, "G": 60})
     ws.freeze_panes = "C5"
     _print_setup(ws, settings, "1:3")
     return totals
