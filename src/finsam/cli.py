@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from finsam.errors import FinsamError, Problem, ProblemError
+from finsam.errors import FinsamError, Problem, ProblemError, count_text
 
 app = typer.Typer(
     add_completion=False,
@@ -37,7 +37,7 @@ def problems_table(problems: list[Problem], title: str = "Problem") -> Table:
     for col in ("Allvar", "Fil", "Rad", "Kolumn", "Meddelande"):
         t.add_column(col, overflow="fold")
     for p in problems:
-        t.add_row("FEL" if p.severity == "error" else "varning" if p.severity == "warning" else "info",
+        t.add_row({"error": "FEL", "warning": "VARNING"}.get(p.severity, "INFO"),
                   p.source, "" if p.row is None else str(p.row), p.column or "", p.message)
     return t
 
@@ -162,7 +162,7 @@ def validate(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         checked = f" och källorna i {report.sources}" if report.sources else " (källfilerna kontrollerades inte)"
-        out.print(f"[bold]{path.name}[/bold]{checked}: {report.errors} fel, {report.warnings} varningar.")
+        out.print(f"[bold]{path.name}[/bold]{checked}: {count_text(report.errors, 'fel', 'fel')}, {count_text(report.warnings, 'varning', 'varningar')}.")
         if report.problems:
             out.print(problems_table(report.problems))
     if not report.valid:

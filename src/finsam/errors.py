@@ -77,3 +77,9 @@ class ProblemError(FinsamError):
         where += f", kolumn {first.column}" if first.column else ""
         more = f" (och {len(errors) - 1} fel till)" if len(errors) > 1 else ""
         super().__init__(f"{where}: {first.message}{more}")
+
+
+def count_text(n: int, one: str, many: str) -> str:
+    """A count with its Swedish noun in the right number: ``count_text(1, "rad", "rader")``
+    → ``"1 rad"``, ``count_text(2, "varning", "varningar")`` → ``"2 varningar"``."""
+    return f"{n} {one if n == 1 else many}"

@@ -44,7 +44,7 @@ from typing import Any
 
 from finsam import layout
 from finsam.checks import check_blocks
-from finsam.errors import Problem, ProblemError, WorkbookError
+from finsam.errors import Problem, ProblemError, WorkbookError, count_text
 from finsam.populate import Block, PopulateResult, populate_io, read_settings
 
 TITLE = "finsam"
@@ -235,7 +235,7 @@ class BookProblemError(ProblemError):
 
     def __str__(self) -> str:
         errors = [p for p in self.problems if p.severity == "error"]
-        head = (f"Arbetsboken fylldes inte i: källfilerna har {_count(len(errors), 'fel', 'fel')}. "
+        head = (f"Arbetsboken fylldes inte i: källfilerna har {count_text(len(errors), 'fel', 'fel')}. "
                 "Rätta och försök igen.")
         return _fit(head + "\n" + _listing(errors))
 
@@ -246,7 +246,7 @@ def populate_message(result: PopulateResult) -> str:
     per = result.period
     lines = [f"Arbetsboken är ifylld för {per.label} {per.end.year} ({per})."]
     files = result.sources.files
-    read = ", ".join(f"{files[k].name} ({_count(n, 'rad', 'rader')})" for k, n in result.sources.rows_read.items()
+    read = ", ".join(f"{files[k].name} ({count_text(n, 'rad', 'rader')})" for k, n in result.sources.rows_read.items()
                      if k in files)
     lines.append(f"Lästa källfiler: {read}.")
     m = result.municipalities
@@ -260,7 +260,7 @@ def populate_message(result: PopulateResult) -> str:
         lines.append(f"… och {len(result.forecast_notes) - MAX_LISTED} prognosändringar till.")
     warnings = [p for p in result.problems if p.severity != "error"]
     if warnings:
-        lines.append(f"{_count(len(warnings), 'varning', 'varningar')}:")
+        lines.append(f"{count_text(len(warnings), 'varning', 'varningar')}:")
         lines.append(_listing(warnings))
     return "\n".join(lines)
 
@@ -271,12 +271,8 @@ def checks_message(problems: list[Problem]) -> str:
     warnings = [p for p in problems if p.severity != "error"]
     if not problems:
         return "Kontroller: alla kontroller är OK."
-    head = f"Kontroller: {_count(len(errors), 'fel', 'fel')}, {_count(len(warnings), 'varning', 'varningar')}."
+    head = f"Kontroller: {count_text(len(errors), 'fel', 'fel')}, {count_text(len(warnings), 'varning', 'varningar')}."
     return head + "\n" + _listing(errors + warnings)
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _listing(problems: list[Problem]) -> str:

@@ -28,7 +28,7 @@ from importlib import resources
 
 import pandas as pd
 
-from finsam.errors import Problem
+from finsam.errors import Problem, count_text
 from finsam.period import Period
 from finsam.settings import Settings
 
@@ -67,7 +67,7 @@ def check_municipalities(settings: Settings, participants: pd.DataFrame, file: s
         count = len(idx)
         if not name:
             problems.append(Problem("kommun-saknas", "warning", file, first, "Folkbokföringskommun",
-                                    f"Folkbokföringskommun saknas på {count} rad(er) (första: rad {first}); de räknas "
+                                    f"Folkbokföringskommun saknas på {count_text(count, 'rad', 'rader')} (första: rad {first}); de räknas "
                                     f"som {settings.other_label!r}. Fyll i kommunen i registret om den är känd."))
             continue
         if name.casefold() in exact or (_key(name) in sweden and _key(name) not in member_keys):
@@ -75,7 +75,7 @@ def check_municipalities(settings: Settings, participants: pd.DataFrame, file: s
         close = difflib.get_close_matches(name, members, n=1, cutoff=0.0)
         hint = f"Menade du {close[0]!r}? " if close else ""
         problems.append(Problem("kommun-okand", "warning", file, first, "Folkbokföringskommun",
-                                f"{name!r} är varken en medlemskommun eller en svensk kommun ({count} rad(er)); "
+                                f"{name!r} är varken en medlemskommun eller en svensk kommun ({count_text(count, 'rad', 'rader')}); "
                                 f"raderna räknas som {settings.other_label!r}. {hint}Rätta stavningen i registret."))
     return problems
 
