@@ -35,7 +35,7 @@ UNEXPECTED = "Något oväntat gick fel. Detaljer finns i {log} bredvid arbetsbok
 UNEXPECTED_ELSEWHERE = "Något oväntat gick fel. Detaljer finns i {log}."
 NOT_INSTALLED = (
     "Python-tolken som tillägget använder har inte finsam installerat ({detail}). "
-    "Installera finsam för den tolken (pip install finsam) eller ändra Interpreter_Win/"
+    "Installera finsam för den tolken (pip install och finsams mapp eller hjulfil) eller ändra Interpreter_Win/"
     "Interpreter_Mac på tilläggets inställningsblad, se README för tillägget."
 )
 
