@@ -254,7 +254,7 @@ def addin(
 
     with user_errors():
         written = build_addin(folder, interpreter=interpreter, pythonpath=pythonpath)
-    out.print(f"Skrev {written}. Installera det enligt addin/README.md.")
+    out.print(f"Skrev {written}. Installera det enligt addin/README.md i finsams källkod.")
 
 
 def main() -> None:
