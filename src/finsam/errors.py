@@ -18,8 +18,21 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 
 
+def _redact(text: str) -> str:
+    from finsam.personnummer import redact
+
+    return redact(text)
+
+
 class FinsamError(Exception):
-    """A fatal problem. ``str(err)`` is a Swedish message meant for the user."""
+    """A fatal problem. ``str(err)`` is a Swedish message meant for the user.
+
+    Every personnummer-shaped number in the message is masked here, whoever raised it: a
+    message may quote a cell, and a cell may hold a personnummer.
+    """
+
+    def __init__(self, *args: object):
+        super().__init__(*(_redact(a) if isinstance(a, str) else a for a in args))
 
 
 class SourceError(FinsamError):
@@ -58,6 +71,10 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        # A message may quote a cell; only counts leave finsam, so mask personnummer here.
+        object.__setattr__(self, "message", _redact(self.message))
 
     def to_dict(self) -> dict:
         return asdict(self)

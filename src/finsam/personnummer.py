@@ -30,7 +30,12 @@ from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer as _stdnum_pnr
 
 #: Anything shaped like a personnummer in free text (10 or 12 digits, optional ``-``/``+``).
-PATTERN = re.compile(r"(?<!\d)((?:19|20)?\d{6})([-+]?)(\d{4})(?!\d)")
+#: The date part must look like one (month 01–12, day 01–31, or 61–91 for a samordningsnummer),
+#: so that checksums and amounts are left alone; a space between date and number counts too
+#: (``19940530 3422``), as people type it.
+PATTERN = re.compile(
+    r"(?<!\d)((?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))([-+ ]?)(\d{4})(?!\d)"
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,12 @@ class Parsed:
 
 def mask(value: object) -> str:
     """The value with its last four digits replaced by ``*``: ``19850101-1234`` →
-    ``19850101-****``; fewer than five digits → all ``*``."""
+    ``19850101-****``; fewer than five digits → all ``*``. A value holding several numbers
+    (a whole CSV line in one cell, two personnummer) has each personnummer-shaped one masked."""
     text = as_text(value)
+    redacted = redact(text)
+    if redacted != text:
+        return redacted
     digits = [i for i, ch in enumerate(text) if ch.isdigit()]
     hide = set(digits[-4:]) if len(digits) > 4 else set(digits)
     return "".join("*" if i in hide else ch for i, ch in enumerate(text))
