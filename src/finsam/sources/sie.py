@@ -47,6 +47,7 @@ from finsam.sources.ledger import LEDGER_COLUMNS, Ledger, empty_lines
 #: often tells a cp1252 file that declares PC8 from a true PC8 file.
 _CP1252_LETTERS = b"\xe5\xe4\xf6\xc5\xc4\xd6\xe9"
 _CP437_LETTERS = b"\x86\x84\x94\x8f\x8e\x99\x82"
+_ASCII = bytes(range(0x80))
 
 
 def decode_sie(raw: bytes) -> tuple[str, str]:
@@ -68,8 +69,9 @@ def decode_sie(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if sum(map(raw.count, _to_single_bytes(_CP1252_LETTERS))) > sum(
-        map(raw.count, _to_single_bytes(_CP437_LETTERS))
+    high = raw.translate(None, _ASCII)  # only the bytes ≥ 0x80: counting them is then cheap
+    if sum(map(high.count, _to_single_bytes(_CP1252_LETTERS))) > sum(
+        map(high.count, _to_single_bytes(_CP437_LETTERS))
     ):
         try:
             return raw.decode("cp1252"), "cp1252"
@@ -162,10 +164,9 @@ _AMOUNT = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 _BAD_AMOUNT_IN_JOINED = re.compile(r"^(?![-+]?(?:\d+(?:\.\d*)?|\.\d+)$).*$", re.MULTILINE)
 
 #: Header records read field by field (few lines; PSALDO/PBUDGET can be some thousands).
-_HEADER_SCAN = re.compile(
-    r"^[ \t]*#(RAR|OBJEKT|IB|PBUDGET|PSALDO|SIETYP|FORMAT|KSUMMA)(?![^ \t\r\n])([^\n]*)",
-    re.MULTILINE,
-)
+#: The pattern starts with the literal ``#`` so that the regex engine can skip ahead to the next
+#: ``#``; that a label begins its line (after blanks) is checked per match (:func:`_header_records`).
+_HEADER_SCAN = re.compile(r"#(RAR|OBJEKT|IB|PBUDGET|PSALDO|SIETYP|FORMAT|KSUMMA)(?![^ \t\r\n])([^\n]*)")
 
 
 @dataclass
@@ -373,17 +374,16 @@ def _read_header(ctx: _Context, dim: int) -> dict:
         "format": None,
         "ksumma": [],
     }
-    for m in _HEADER_SCAN.finditer(ctx.text):
-        label, rest = m.group(1), m.group(2)
+    for pos, label, rest in _header_records(ctx.text):
         if label == "KSUMMA":
-            out["ksumma"].append((m.start(), rest.strip()))
+            out["ksumma"].append((pos, rest.strip()))
             continue
         fields = split_fields(rest)
         if label == "FORMAT":
             out["format"] = fields[0] if fields else None
         elif label == "RAR":
             if len(fields) >= 3 and fields[0] == "0":
-                line = ctx.line_of(m.start())
+                line = ctx.line_of(pos)
                 out["year_start"] = _parse_date(ctx, fields[1], line)
                 out["year_end"] = _parse_date(ctx, fields[2], line)
         elif label == "OBJEKT":
@@ -392,14 +392,24 @@ def _read_header(ctx: _Context, dim: int) -> dict:
                 out["names"][fields[1].strip()] = name
         elif label == "IB":
             if len(fields) >= 3 and fields[0] == "0":
-                ore = _one_amount(ctx, fields[2], m.start())
+                ore = _one_amount(ctx, fields[2], pos)
                 out["ib"][fields[1]] = out["ib"].get(fields[1], 0) + ore
         elif label in ("PBUDGET", "PSALDO"):
             # #PSALDO årsnr period konto {objekt} saldo [kvantitet]
             if len(fields) >= 5 and fields[0] == "0":
                 objects = fields[3] if isinstance(fields[3], tuple) else ()
-                out[label.lower()].append((m.start(), fields[1], fields[2], objects, fields[4]))
+                out[label.lower()].append((pos, fields[1], fields[2], objects, fields[4]))
     return out
+
+
+def _header_records(text: str):
+    """``(line start offset, label, rest of line)`` of every header record whose label begins
+    its line (after spaces/tabs); a label inside another record's text is not one."""
+    for m in _HEADER_SCAN.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if text[start : m.start()].strip(" \t"):
+            continue
+        yield start, m.group(1), m.group(2)
 
 
 def _one_amount(ctx: _Context, s, pos: int) -> int:
