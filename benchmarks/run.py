@@ -128,10 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path, default=HERE / "results.json")
     ap.add_argument("--sizes", default="all", choices=["all", "small", "large"])
+    ap.add_argument("--src", type=Path, default=ROOT / "src", help="the finsam source tree to measure (e.g. a patched copy)")
     args = ap.parse_args(argv)
 
     year = tomllib.loads(SETTINGS.read_text(encoding="utf-8"))["forbund"]["ar"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**os.environ, "PYTHONPATH": str(args.src.resolve()) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     sizes = {"all": SIZES, "small": SIZES[:1], "large": SIZES[-1:]}[args.sizes]
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="finsam-bench-") as tmp:
