@@ -287,6 +287,7 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
             f"{path.name}: filen kan inte läsas ({exc.strerror}). Kontrollera sökvägen."
         ) from exc
     text, encoding = decode_sie(raw)
+    del raw  # the text is all that is read from here on (50 MB less at the peak for 1M lines)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     ctx = _Context(path, text)
@@ -635,15 +636,17 @@ def _read_vouchers_fast(ctx: _Context, dim: int) -> tuple[pd.DataFrame, np.ndarr
     if not found:
         return None
     ver_dates, blocks, stray = zip(*found)
+    del found
     if any(stray):
         return None
     # #TRANS per voucher; checked below against the #TRANS lines actually read, so a "#TRANS"
     # inside a text (counted here, not read there) sends the file to the exact path
     per_voucher = np.fromiter(map(str.count, blocks, ["#TRANS"] * len(blocks)), np.int64, len(blocks))
-    body = "".join(blocks).translate({ord("{"): _UNIT_SEPARATOR, ord("}"): _UNIT_SEPARATOR})
+    body = "".join(blocks).translate({ord("{"): _UNIT_SEPARATOR, ord("}"): _UNIT_SEPARATOR}).encode("utf-8")
+    del blocks
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(body.encode("utf-8")),
+            pa.py_buffer(body),
             read_options=pacsv.ReadOptions(column_names=["head", "objects", "tail"]),
             parse_options=pacsv.ParseOptions(delimiter=_UNIT_SEPARATOR, quote_char=False, escape_char=False),
             convert_options=pacsv.ConvertOptions(
