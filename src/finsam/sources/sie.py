@@ -593,10 +593,10 @@ def _unbalanced_problems(ctx: _Context, sums: np.ndarray, positions: list[int]) 
 # and the exact path reads the file (and gives any error its line).
 # --------------------------------------------------------------------------------------------
 
-#: One whole voucher in its plain shape: the #VER line (6 = date), the ``{`` line, the lines of
-#: the block (7; none of them starts with #VER or ``}``), the ``}`` line. Alternative 8: a line
-#: starting with #TRANS, #VER, ``{`` or ``}`` that is no part of such a voucher, which sends the
-#: file to the exact path.
+#: One whole voucher in its plain shape: the #VER line (group 1 = date), the ``{`` line, the
+#: lines of the block (group 2; none of them starts with #VER or ``}``), the ``}`` line.
+#: Group 3: a line starting with #TRANS, #VER, ``{`` or ``}`` that is no part of such a
+#: voucher, which sends the file to the exact path.
 _VOUCHER_BLOCK = re.compile(
     rf"^[ \t]*(?:#VER[ \t]+{_TOKEN}[ \t]+{_TOKEN}[ \t]+({_TOKEN})[^\n]*\n"
     r"[ \t]*\{[ \t\r]*\n"
@@ -630,7 +630,7 @@ def _read_vouchers_fast(ctx: _Context, dim: int) -> tuple[pd.DataFrame, np.ndarr
     import pyarrow.csv as pacsv
 
     text = ctx.text
-    if _UNIT_SEPARATOR in text:
+    if _UNIT_SEPARATOR in text or "\r" in text:  # a lone CR would end a line for Arrow, not for re
         return None
     found = _VOUCHER_BLOCK.findall(text)
     if not found:
