@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from finsam.money import ore_to_tkr, tkr_to_ore
@@ -56,7 +57,10 @@ def participants_by_municipality(participants: pd.DataFrame, period: Period, set
     members = [m.name for m in settings.municipalities]
     rows = members + [settings.other_label]
     known = {m.casefold(): m for m in members}
-    muni = participants["municipality"].map(lambda v: known.get(str(v).strip().casefold(), settings.other_label))
+    # one lookup per distinct spelling, not per registration (factorize: missing → code -1)
+    codes, spellings = pd.factorize(participants["municipality"])
+    names = [known.get(str(v).strip().casefold(), settings.other_label) for v in spellings]
+    muni = pd.Series(np.array(names + [settings.other_label], dtype=object)[codes], index=participants.index)
     felreg = participants["end_reason"].fillna("").astype(str).str.strip().str.casefold() == FELREGISTRERING
     flows = {
         "inflode": _in_period(participants["start"], period),
