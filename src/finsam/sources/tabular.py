@@ -10,6 +10,7 @@ Excel serial numbers.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -82,7 +83,7 @@ def read_table(
     wanted = {**required, **optional}
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            df = pd.read_excel(path, sheet_name=sheet, engine="calamine", dtype=object)
+            df = _read_sheet(path, sheet, wanted)
         else:
             text, _ = decode_text(path)
             first = text.split("\n", 1)[0]
@@ -126,8 +127,66 @@ def read_table(
             df[name] = None
     df = df[list(wanted)]
     for name in text_columns:
-        df[name] = df[name].map(_as_text, na_action="ignore")
+        df[name] = _text_column(df[name])
     return df
+
+
+def _read_sheet(path: Path, sheet: str | int, wanted: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """An xlsx sheet through python-calamine, with only the columns whose header is one of
+    ``wanted``'s aliases: what ``pd.read_excel(engine="calamine", dtype=object)`` gives for
+    them (first row = header, exact duplicates named ``.1``, ``.2`` …; empty cells NaN;
+    whole-number floats ``int``; dates ``datetime``), without pandas' cell-by-cell conversion
+    of every column. Index = 0-based data row (spreadsheet row = index + 2).
+    """
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        ws = book.get_sheet_by_index(sheet) if isinstance(sheet, int) else book.get_sheet_by_name(sheet)
+    except Exception as exc:  # python_calamine.WorksheetNotFound (its name differs across versions)
+        raise ValueError(f"Worksheet {sheet!r} not found: {exc}") from None
+    rows = ws.to_python(skip_empty_area=False)
+    if not rows:
+        return pd.DataFrame()
+    header, seen = [], {}
+    for i, cell in enumerate(rows[0]):
+        name = f"Unnamed: {i}" if cell == "" else str(_like_read_excel(cell))
+        k = seen.get(name, 0)
+        seen[name] = k + 1
+        header.append(name if k == 0 else f"{name}.{k}")
+    aliases = {normalise_header(a) for names in wanted.values() for a in names}
+    body = rows[1:]
+    return pd.DataFrame(
+        {header[i]: _cells([row[i] for row in body]) for i, h in enumerate(header) if normalise_header(h) in aliases},
+        index=pd.RangeIndex(len(body)),
+    )
+
+
+def _cells(values: list) -> pd.Series:
+    """One sheet column as read_excel gives it; converted cell by cell only when it mixes
+    kinds or holds floats. A column of dates only keeps its ``datetime.date`` values
+    (:func:`parse_dates` reads them as it reads ``datetime``), saving a conversion per cell."""
+    s = pd.Series(values, dtype=object)
+    s[s == ""] = np.nan
+    if pd.api.types.infer_dtype(s, skipna=True) not in ("string", "integer", "date", "datetime", "boolean", "empty"):
+        s = pd.Series([v if v is np.nan else _like_read_excel(v) for v in s], dtype=object)
+    return s
+
+
+def _like_read_excel(v: object) -> object:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def _text_column(values: pd.Series) -> pd.Series:
+    """:func:`_as_text` over a column; a column of text only is stripped in one vectorised step."""
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        text = values.astype("str").str.strip()
+        return text.where(text != "")
+    return values.map(_as_text, na_action="ignore")
 
 
 def _as_text(v: object) -> object:
@@ -205,6 +264,9 @@ def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series
     ``20130105``) and Excel serial numbers. Empty → NaT without a problem; anything else
     → NaT and an error problem with its 1-based spreadsheet row."""
     s = values.astype(object)
+    if pd.api.types.infer_dtype(s, skipna=True) in ("date", "datetime", "datetime64", "empty"):
+        # the usual xlsx column: real dates (or nothing) only, converted in one step
+        return pd.to_datetime(s, errors="coerce").astype("datetime64[ns]"), []
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     problems: list[Problem] = []
     is_dt = s.map(lambda v: hasattr(v, "year") and not isinstance(v, str))
