@@ -63,12 +63,21 @@ def run(book: xw.Book) -> None:
     except FinsamError as err:
         book.app.alert(str(err), title=TITLE)
     except Exception:
-        log = write_log(book, traceback.format_exc())
+        log = write_log(book, _redacted(traceback.format_exc()))
         if log.parent == _book_folder(book):
             message = UNEXPECTED.format(log=log.name)
         else:
             message = UNEXPECTED_ELSEWHERE.format(log=log)
         book.app.alert(message, title=TITLE)
+
+
+def _redacted(text: str) -> str:
+    """The traceback with personnummer masked: an exception may quote a cell."""
+    try:
+        from finsam.personnummer import redact
+    except ImportError:  # finsam itself is missing: nothing of it to quote
+        return text
+    return redact(text)
 
 
 def write_log(book: xw.Book, text: str) -> Path:

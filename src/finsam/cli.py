@@ -7,7 +7,9 @@ data problems are printed as a table (severity, file, row, column, message).
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -24,8 +26,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="finsam: kvartalsuppföljning för samordningsförbund, från källfilerna till en arbetsbok med formler.",
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# markup=False: messages quote cells from the sources, and "[/b]" in a cell must print as is.
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 DEMO_PERIOD = "2013-Q1"
 DEMO_FILE = "kvartalsuppfoljning-2013Q1.xlsx"
@@ -54,6 +57,17 @@ def user_errors() -> Iterator[None]:
     except FinsamError as exc:
         err.print(f"Fel: {exc}")
         raise typer.Exit(1) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug or an input we did not foresee
+        # No traceback to the user (it may quote a cell); a masked summary, and the detail on request.
+        from finsam.personnummer import redact
+
+        if os.environ.get("FINSAM_DEBUG"):
+            err.print(redact(traceback.format_exc()))
+        err.print(f"Fel: oväntat fel i finsam ({type(exc).__name__}: {redact(str(exc))[:300]}). "
+                  "Kör igen med miljövariabeln FINSAM_DEBUG=1 för detaljer och rapportera felet.")
+        raise typer.Exit(1) from None
 
 
 def _fmt(v) -> str:
@@ -77,7 +91,7 @@ def print_populate(result, path: Path) -> None:
     from finsam.populate import PopulateResult
 
     assert isinstance(result, PopulateResult)
-    out.print(f"[bold]{path}[/bold] fylld för perioden {result.period.start}–{result.period.end} ({result.period.label}).")
+    out.print(f"{path} fylld för perioden {result.period.start}–{result.period.end} ({result.period.label}).")
     t = Table(title="Lästa källfiler")
     t.add_column("Källa")
     t.add_column("Fil")
@@ -162,7 +176,7 @@ def validate(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         checked = f" och källorna i {report.sources}" if report.sources else " (källfilerna kontrollerades inte)"
-        out.print(f"[bold]{path.name}[/bold]{checked}: {count_text(report.errors, 'fel', 'fel')}, {count_text(report.warnings, 'varning', 'varningar')}.")
+        out.print(f"{path.name}{checked}: {count_text(report.errors, 'fel', 'fel')}, {count_text(report.warnings, 'varning', 'varningar')}.")
         if report.problems:
             out.print(problems_table(report.problems))
     if not report.valid:
@@ -208,7 +222,7 @@ def inspect(
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    out.print(f"[bold]{info['file']}[/bold]: {info['source']} ({info['kind']}), {info['rows']} rader.")
+    out.print(f"{info['file']}: {info['source']} ({info['kind']}), {info['rows']} rader.")
     if info.get("period"):
         out.print(f"Datum i filen: {info['period']['from']} – {info['period']['to']}.")
     if info["source"] != "huvudbok":

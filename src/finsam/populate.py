@@ -10,6 +10,7 @@ read and every block computed, so a failing run changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +20,7 @@ import pandas as pd
 from finsam import __version__, layout, source_checks, tables
 from finsam.errors import FinsamError, PeriodError, Problem, ProblemError, SourceError, WorkbookError
 from finsam.money import ore_to_tkr
+from finsam.personnummer import redact
 from finsam.period import Period, current_period, parse_period
 from finsam.settings import Settings, settings_from_rows
 from finsam.sources.anonymous import read_anonymous
@@ -288,7 +290,7 @@ def compute_blocks(
                                     f"{layout.ANONYMOUS_ROWS}. Slå ihop insatser i filen."))
         for i, (name, count) in enumerate(at[["insats", "count"]].itertuples(index=False)):
             if i < layout.ANONYMOUS_ROWS:
-                anon[i] = [name, int(count)]
+                anon[i] = [source_text(name), int(count)]
     blocks["fs_anonyma"] = anon
 
     notes: list[str] = []
@@ -314,9 +316,9 @@ def compute_blocks(
             prognos_all.append(value)
             comment = _value(old_comment, i)
             if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
-                if not _blank(comment) and str(comment).strip() != row.comment.strip():
+                if not _blank(comment) and str(comment).strip() != source_text(row.comment).strip():
                     notes.append(f"{row.code} {row.name}: kommentaren i arbetsboken ersattes med den från prognos.csv.")
-                comment = row.comment
+                comment = source_text(row.comment)
             comments.append([comment if comment not in ("",) else None])
         if not utfall:  # a group without cost centres has one empty row
             utfall, prognos, comments = [[None, None]], [[None]], [[None]]
@@ -419,6 +421,16 @@ def read_settings(io: BookIO) -> Settings:
             "Skapa en med 'finsam new' och fyll den med 'finsam populate'."
         )
     return settings_from_rows(io.settings_rows(), source=f"{io.label}: {layout.SHEET_SETTINGS}")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def source_text(value) -> str:
+    """Text from a source file as it may go into the workbook: control characters (which a
+    worksheet cannot hold) removed, and any personnummer masked — only counts leave finsam,
+    even when someone typed a personnummer into a comment."""
+    return redact(_CONTROL.sub("", str(value)))
 
 
 def is_formula_like(value) -> bool:
