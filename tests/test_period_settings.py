@@ -74,3 +74,49 @@ def test_a_cost_centre_in_an_unknown_group_is_refused(tmp_path):
 
 def test_the_embedded_sample_settings_equal_the_shipped_ones():
     assert (SAMPLE / "sjuharad.toml").read_bytes() == SETTINGS.read_bytes()
+
+
+def _toml(tmp_path, old, new, count=1):
+    text = SETTINGS.read_text(encoding="utf-8")
+    assert old in text
+    f = tmp_path / "s.toml"
+    f.write_text(text.replace(old, new, count), encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize(
+    "old, new, word",
+    [
+        ("ar = 2013", 'ar = "tjugotretton"', "ar"),
+        ("ar = 2013", "ar = true", "ar"),
+        ("ar = 2013", "ar = 0", "1900"),
+        ("rakenskapsar_startmanad = 1", 'rakenskapsar_startmanad = "jan"', "rakenskapsar_startmanad"),
+        ("kostnadsstalle_dimension = 1", 'kostnadsstalle_dimension = "ett"', "kostnadsstalle_dimension"),
+        ('namn = "Borås"', 'namn = "Bollebygd"', "Bollebygd"),
+        ('annan_ort = "Annan ort"', 'annan_ort = "Mark"', "Mark"),
+        ('namn = "Erhållna intäkter/bidrag KRUT"', 'namn = "Parternas finansiering"', "Parternas finansiering"),
+        ('kostnadsstalle = "1000"', 'kostnadsstalle = "1001"', "1001"),
+        ('deltagare = "deltagare.*"', 'deltagare = "/etc/passwd"', "deltagare"),
+        ("[forbund]", "forbund = 'x'\n[forbundet]", "forbund"),
+    ],
+)
+def test_settings_files_with_wrong_values_are_refused_by_name(tmp_path, old, new, word):
+    with pytest.raises(SettingsError) as err:
+        load_settings(_toml(tmp_path, old, new))
+    assert word.casefold() in str(err.value).casefold()
+
+
+def test_settings_values_in_other_types_that_mean_the_same_are_taken(tmp_path):
+    s = load_settings(_toml(tmp_path, 'kod = "1003"', "kod = 1003.0"))
+    assert "1003" in [c.code for c in s.cost_centres]
+    s = load_settings(_toml(tmp_path, "eget_kapital_ingaende_tkr = 6655", 'eget_kapital_ingaende_tkr = "6 655"'))
+    assert s.opening_equity_tkr == 6655
+
+
+def test_a_period_typed_as_a_date_on_the_settings_sheet(settings):
+    import datetime
+
+    rows = settings_to_rows(settings)
+    rows = [[r[0], datetime.datetime(2013, 3, 31) if r[0].startswith("Period att fylla i") else r[1], r[2]] if r[0] else r
+            for r in rows]
+    assert settings_from_rows(rows).period == "2013-03-31"

@@ -13,6 +13,7 @@ of column names. Both openpyxl and xlwings read it as a plain 2D list of values.
 
 from __future__ import annotations
 
+import datetime
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -124,10 +125,106 @@ def _validate(s: Settings, source: str) -> Settings:
         if c.code in seen:
             raise SettingsError(f"{source}: kostnadsställe {c.code} står två gånger. Ta bort den ena raden.")
         seen.add(c.code)
+    names = [m.name.casefold() for m in s.municipalities]
+    for m in s.municipalities:
+        if names.count(m.name.casefold()) > 1:
+            raise SettingsError(f"{source}: kommunen {m.name!r} står två gånger bland medlemmarna. Ta bort den ena raden.")
+    if s.other_label.casefold() in names:
+        raise SettingsError(f"{source}: benämningen för övriga kommuner ({s.other_label!r}) är samma som en "
+                            "medlemskommun. Välj en annan, t.ex. 'Annan ort'.")
+    fin_names = [x.name for x in s.financing]
+    for name in dict.fromkeys(n for n in fin_names if fin_names.count(n) > 1):
+        raise SettingsError(f"{source}: finansieringsposten {name!r} står två gånger. Ta bort den ena raden.")
+    for x in s.financing:
+        if x.cost_centre and x.cost_centre in seen:
+            raise SettingsError(f"{source}: kostnadsställe {x.cost_centre} är både finansieringspost ({x.name}) och "
+                                "kostnadsställe i en tabell; då räknas det två gånger. Välj det ena.")
+    for kind, pattern in s.source_patterns.items():
+        if not pattern.strip() or Path(pattern).is_absolute() or "/" in pattern or "\\" in pattern:
+            raise SettingsError(f"{source}: Källfil för {kind} ({pattern!r}) ska vara ett filnamn eller mönster i "
+                                f"källmappen, t.ex. {kind}.*")
+    if not 1900 <= s.year <= 2200:
+        raise SettingsError(f"{source}: året {s.year} ligger utanför 1900–2200.")
     if not 1 <= s.fiscal_start_month <= 12:
         raise SettingsError(f"{source}: räkenskapsårets startmånad måste vara 1–12.")
     if s.period_kind not in ("kvartal", "tertial"):
         raise SettingsError(f"{source}: rapportperiod måste vara 'kvartal' eller 'tertial'.")
+    return s
+
+
+def _int(value, key: str, source: str, *, low: int | None = None, high: int | None = None) -> int:
+    """A whole number from a settings value (TOML integer, a float that is whole, or text
+    such as ``"6 655"``); anything else is a SettingsError naming the key."""
+    ok = not isinstance(value, bool)
+    number = None
+    if ok and isinstance(value, int):
+        number = value
+    elif ok and isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif ok and isinstance(value, str):
+        text = value.replace(" ", "").replace("\u00a0", "").replace("\u2212", "-")
+        if text.lstrip("-").isdigit():
+            number = int(text)
+    if number is None:
+        raise SettingsError(f"{source}: {key} ska vara ett heltal, inte {value!r}. Rätta värdet.")
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise SettingsError(f"{source}: {key} = {number} ligger utanför {low}–{high}. Rätta värdet.")
+    return number
+
+
+def _code(value) -> str:
+    """A code (kostnadsställe, kommunkod) as text: ``1003``, ``1003.0`` and ``"1003"`` are all ``"1003"``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _from_toml(data: dict, source: str) -> "Settings":
+    f = data.get("forbund", {})
+    k = data.get("kallor", {})
+    if not isinstance(f, dict) or not isinstance(k, dict):
+        raise SettingsError(f"{source}: [forbund] och [kallor] ska vara tabeller (rubriker i hakparentes).")
+    eq = f.get("eget_kapital_ingaende_tkr")
+    for key in ("kommuner", "grupper", "finansiering", "kostnadsstallen"):
+        if not isinstance(data.get(key, []), list):
+            raise SettingsError(f"{source}: {key} ska skrivas som [[{key}]] (en lista), inte [{key}].")
+    s = Settings(
+        association=str(_require(f, "namn", "[forbund]")),
+        year=_int(_require(f, "ar", "[forbund]"), "ar", source, low=1900, high=2200),
+        municipalities=tuple(
+            Municipality(str(_require(m, "namn", "[[kommuner]]")).strip(), _code(m.get("kod", "")))
+            for m in data.get("kommuner", [])
+        ),
+        groups=tuple(
+            Group(
+                str(_require(g, "namn", "[[grupper]]")),
+                str(g.get("rubrik", g["namn"])),
+                str(g.get("summeringsrad", "Totala kostnader")),
+            )
+            for g in data.get("grupper", [])
+        ),
+        cost_centres=tuple(
+            CostCentre(
+                _code(_require(c, "kod", "[[kostnadsstallen]]")),
+                str(c.get("namn", "")),
+                str(_require(c, "grupp", "[[kostnadsstallen]]")),
+            )
+            for c in data.get("kostnadsstallen", [])
+        ),
+        financing=tuple(
+            FinancingLine(str(_require(x, "namn", "[[finansiering]]")), _code(x.get("kostnadsstalle", "")))
+            for x in data.get("finansiering", [])
+        ),
+        other_label=str(f.get("annan_ort", "Annan ort")).strip(),
+        fiscal_start_month=_int(f.get("rakenskapsar_startmanad", 1), "rakenskapsar_startmanad", source, low=1, high=12),
+        period_kind=str(f.get("rapportperiod", "kvartal")),
+        opening_equity_tkr=None if eq in (None, "") else _int(eq, "eget_kapital_ingaende_tkr", source),
+        opening_equity_date=str(f.get("eget_kapital_datum", "")),
+        cost_centre_dimension=_int(f.get("kostnadsstalle_dimension", 1), "kostnadsstalle_dimension", source, low=1, high=9999),
+        sources_folder=str(k.get("mapp", "källor")),
+        source_patterns={kind: str(k.get(kind) or f"{kind}.*") for kind in SOURCE_KINDS},
+        period=str(f.get("period", "")),
+    )
     return s
 
 
@@ -144,45 +241,16 @@ def load_settings(path: Path) -> Settings:
         raise SettingsError(f"Inställningsfilen {path} finns inte.") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"Inställningsfilen {path.name} går inte att läsa: {exc}.") from None
-    f = data.get("forbund", {})
-    k = data.get("kallor", {})
-    eq = f.get("eget_kapital_ingaende_tkr")
-    s = Settings(
-        association=str(_require(f, "namn", "[forbund]")),
-        year=int(_require(f, "ar", "[forbund]")),
-        municipalities=tuple(
-            Municipality(str(_require(m, "namn", "[[kommuner]]")), str(m.get("kod", ""))) for m in data.get("kommuner", [])
-        ),
-        groups=tuple(
-            Group(
-                str(_require(g, "namn", "[[grupper]]")),
-                str(g.get("rubrik", g["namn"])),
-                str(g.get("summeringsrad", "Totala kostnader")),
-            )
-            for g in data.get("grupper", [])
-        ),
-        cost_centres=tuple(
-            CostCentre(
-                str(_require(c, "kod", "[[kostnadsstallen]]")),
-                str(c.get("namn", "")),
-                str(_require(c, "grupp", "[[kostnadsstallen]]")),
-            )
-            for c in data.get("kostnadsstallen", [])
-        ),
-        financing=tuple(
-            FinancingLine(str(_require(x, "namn", "[[finansiering]]")), str(x.get("kostnadsstalle", "")))
-            for x in data.get("finansiering", [])
-        ),
-        other_label=str(f.get("annan_ort", "Annan ort")),
-        fiscal_start_month=int(f.get("rakenskapsar_startmanad", 1)),
-        period_kind=str(f.get("rapportperiod", "kvartal")),
-        opening_equity_tkr=None if eq in (None, "") else int(eq),
-        opening_equity_date=str(f.get("eget_kapital_datum", "")),
-        cost_centre_dimension=int(f.get("kostnadsstalle_dimension", 1)),
-        sources_folder=str(k.get("mapp", "källor")),
-        source_patterns={kind: str(k.get(kind, f"{kind}.*")) for kind in SOURCE_KINDS},
-        period=str(f.get("period", "")),
-    )
+    try:
+        s = _from_toml(data, path.name)
+    except SettingsError:
+        raise
+    except (AttributeError, TypeError, KeyError) as exc:
+        raise SettingsError(
+            f"{path.name}: filen har inte rätt form ({type(exc).__name__}: {exc}). Jämför med "
+            "workbook/sjuharad.toml: [forbund] och [kallor] är tabeller, [[kommuner]], [[grupper]], "
+            "[[finansiering]] och [[kostnadsstallen]] listor av tabeller."
+        ) from None
     return _validate(s, path.name)
 
 
@@ -234,6 +302,10 @@ def settings_to_rows(s: Settings) -> list[list]:
 def _text(v) -> str:
     if v is None:
         return ""
+    if isinstance(v, datetime.datetime) and v.time() == datetime.time():
+        v = v.date()  # a date typed on the sheet (Excel turns 2013-03-31 into a date)
+    if isinstance(v, datetime.date):
+        return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return str(v).strip()
@@ -264,7 +336,7 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
         if current is None:
             if cells[0] in labels:
                 values[labels[cells[0]]] = cells[1]
-            elif cells[0].startswith(_SOURCE_LABEL):
+            elif cells[0].startswith(_SOURCE_LABEL) and cells[1]:
                 patterns[cells[0][len(_SOURCE_LABEL):]] = cells[1]
             continue
         if skip_header:
