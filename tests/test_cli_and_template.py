@@ -172,3 +172,37 @@ def test_inspect_names_what_it_reads_for_an_unknown_file(tmp_path):
     f.write_text("Namn;Telefon\nA;1\n", encoding="utf-8")
     r = runner.invoke(app, ["inspect", str(f)])
     assert r.exit_code == 1 and "Namn, Telefon" in r.output
+
+
+def test_a_read_only_workbook_is_refused_and_untouched(tmp_path, csv_sources):
+    import os
+
+    wb = tmp_path / "u.xlsx"
+    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    os.chmod(wb, 0o444)
+    before = hashlib.sha256(wb.read_bytes()).hexdigest()
+    r = runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"])
+    assert r.exit_code == 1 and "skrivskyddad" in r.output
+    assert hashlib.sha256(wb.read_bytes()).hexdigest() == before
+
+
+def test_a_link_to_the_workbook_stays_a_link(tmp_path, csv_sources):
+    target = tmp_path / "riktig.xlsx"
+    runner.invoke(app, ["new", str(target), "--settings", str(SETTINGS)])
+    link = tmp_path / "länk.xlsx"
+    link.symlink_to(target)
+    assert runner.invoke(app, ["populate", str(link), "--sources", str(csv_sources), "--period", "2013-Q1"]).exit_code == 0
+    assert link.is_symlink()
+    assert openpyxl.load_workbook(target)["Deltagare"]["C15"].value == 133
+
+
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
+def test_new_into_an_impossible_place_is_one_message(tmp_path, where):
+    if where == "a folder":
+        (tmp_path / "mapp.xlsx").mkdir()
+        args = ["new", str(tmp_path / "mapp.xlsx"), "--settings", str(SETTINGS), "--overwrite"]
+    else:
+        (tmp_path / "fil").write_text("x")
+        args = ["new", str(tmp_path / "fil" / "u.xlsx"), "--settings", str(SETTINGS)]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 1 and r.output.startswith("Fel:") and "oväntat" not in r.output

@@ -154,12 +154,19 @@ def save_atomic(wb: Workbook, path: Path, *, original: Path | None = None, force
         WorkbookError: the workbook is open in Excel (its ``~$`` owner file exists, or the
             file cannot be replaced), or parts would be lost; nothing is written.
     """
-    path = Path(path)
+    path = Path(path).resolve()  # a link to the workbook: write its target, keep the link
+    if path.is_dir():
+        raise WorkbookError(f"{path} är en mapp. Ange ett filnamn som slutar på .xlsx.")
+    if not path.parent.is_dir():
+        raise WorkbookError(f"Mappen {path.parent} finns inte (eller är en fil). Skapa mappen eller välj en annan sökväg.")
     if _lock_file(path).exists():
         raise WorkbookError(f"{path.name} är öppen i Excel ({_lock_file(path).name} finns). Stäng den och försök igen.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.resolve().parent)
-    os.close(fd)
+    if path.exists() and not path.stat().st_mode & 0o222:
+        raise WorkbookError(f"{path.name} är skrivskyddad. Ta bort skrivskyddet (eller spara en kopia) och försök igen.")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
         wb.save(tmp)
         if original is not None and not force:
             lost = lost_parts(Path(original), Path(tmp))
@@ -171,9 +178,14 @@ def save_atomic(wb: Workbook, path: Path, *, original: Path | None = None, force
         os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except PermissionError:
-        raise WorkbookError(f"{path.name} går inte att skriva (låst eller skrivskyddad). Stäng den i Excel och försök igen.") from None
+        raise WorkbookError(
+            f"{path.name} går inte att skriva (låst, skrivskyddad eller i en mapp utan skrivrätt). "
+            "Stäng den i Excel och kontrollera behörigheten, försök sedan igen."
+        ) from None
+    except OSError as exc:
+        raise WorkbookError(f"{path.name} gick inte att spara: {exc.strerror or exc}. Inget har ändrats.") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -194,7 +206,10 @@ def new_workbook(path: Path, settings: Settings, *, year: int | None = None, ove
     wb.properties.creator = "finsam"
     wb.properties.created = dt.datetime(settings.year, 1, 1)
     wb.properties.modified = dt.datetime(settings.year, 1, 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkbookError(f"Mappen {path.parent} går inte att skapa: {exc.strerror or exc}.") from None
     save_atomic(wb, path)
     return path
 
@@ -246,7 +261,10 @@ def new_and_populate(
     if path.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{path.name}: finsam skapar arbetsböcker i formatet .xlsx. Ge filen ändelsen .xlsx.")
     folder = path.resolve().parent
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkbookError(f"Mappen {folder} går inte att skapa: {exc.strerror or exc}.") from None
     with tempfile.TemporaryDirectory(dir=folder, prefix=".finsam-") as tmp:
         work = Path(tmp) / path.name
         new_workbook(work, settings)
