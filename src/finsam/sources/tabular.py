@@ -258,23 +258,65 @@ def to_ore(values: pd.Series) -> pd.Series:
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
+_FIRST_YEAR, _LAST_YEAR = 1900, 2200
+_LAST_SERIAL = (pd.Timestamp(f"{_LAST_YEAR}-12-31") - _EXCEL_EPOCH).days
+
+
+def _to_ns(values: pd.Series) -> pd.Series:
+    """Date/datetime objects → datetime64[ns]; years outside 1900–2200 (and non-dates) → NaT."""
+    parsed = pd.to_datetime(values.astype(object), errors="coerce")
+    parsed = parsed.where(parsed.dt.year.between(_FIRST_YEAR, _LAST_YEAR))
+    return parsed.astype("datetime64[ns]")
+
+
+def _from_number(numbers: pd.Series) -> pd.Series:
+    """Numbers as dates: an Excel serial number (1 = 1900-01-01 … 2200), or ``20130210``
+    typed as a number (YYYYMMDD). Anything else → NaT."""
+    out = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
+    serial = numbers.between(1, _LAST_SERIAL)
+    out[serial] = _EXCEL_EPOCH + pd.to_timedelta(numbers[serial].round(), unit="D")
+    ymd = numbers.between(_FIRST_YEAR * 10_000 + 101, _LAST_YEAR * 10_000 + 1231) & (numbers % 1 == 0)
+    if ymd.any():
+        out[ymd] = pd.to_datetime(numbers[ymd].astype("int64").astype(str), format="%Y%m%d", errors="coerce")
+    return out
+
+
+def _out_of_range(raw: pd.Series, parsed: pd.Series, file: str, column: str, index=None) -> list[Problem]:
+    """Problems for real dates that fell out of range (NaT from a non-empty cell). Year 9999
+    is the usual "open-ended" placeholder and reads as empty, without a problem."""
+    lost = parsed.isna() & raw.notna()
+    out = []
+    for idx in raw.index[lost]:
+        v = raw[idx]
+        if getattr(v, "year", None) == 9999:
+            continue
+        out.append(Problem("datum-ogiltigt", "error", file, spreadsheet_row(raw.index if index is None else index, idx),
+                           column, f"Datumet {v!s} ligger utanför {_FIRST_YEAR}–{_LAST_YEAR}. Rätta datumet."))
+    return out
+
+
 def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series, list[Problem]]:
     """Parse a date column to datetime64[ns]: Excel dates, ISO text (``2013-01-05``, with or
     without a time), Swedish text (``5/1 2013``, ``05.01.2013``, ``2013.01.05``,
     ``20130105``) and Excel serial numbers. Empty → NaT without a problem; anything else
     → NaT and an error problem with its 1-based spreadsheet row."""
     s = values.astype(object)
+    problems: list[Problem] = []
     if pd.api.types.infer_dtype(s, skipna=True) in ("date", "datetime", "datetime64", "empty"):
         # the usual xlsx column: real dates (or nothing) only, converted in one step
-        return pd.to_datetime(s, errors="coerce").astype("datetime64[ns]"), []
+        out = _to_ns(s)
+        return out, _out_of_range(s, out, file, column)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    problems: list[Problem] = []
     is_dt = s.map(lambda v: hasattr(v, "year") and not isinstance(v, str))
     if is_dt.any():
-        out[is_dt] = pd.to_datetime(s[is_dt].astype(object), errors="coerce").astype("datetime64[ns]")
+        out[is_dt] = _to_ns(s[is_dt])
+        problems += _out_of_range(s[is_dt], out[is_dt], file, column, index=s.index)
     is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v)
     if is_num.any():
-        out[is_num] = _EXCEL_EPOCH + pd.to_timedelta(s[is_num].astype("float64").round(), unit="D")
+        out[is_num] = _from_number(s[is_num].astype("float64"))
+        for idx in s[is_num].index[out[is_num].isna()]:
+            problems.append(Problem("datum-ogiltigt", "error", file, spreadsheet_row(s.index, idx), column,
+                                    redact(f"Talet {s[idx]!r} är inget datum. Skriv datumet som ÅÅÅÅ-MM-DD.")))
     rest = s[~is_dt & ~is_num].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
     blank = rest == ""
     rest = rest[~blank]
@@ -282,25 +324,27 @@ def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series
         parsed = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
         digits = rest.str.fullmatch(r"\d{4,6}(\.0)?")  # a serial number written as text
         if digits.any():
-            parsed[digits] = _EXCEL_EPOCH + pd.to_timedelta(rest[digits].astype(float), unit="D")
+            parsed[digits] = _from_number(rest[digits].astype(float))
         patterns = [
-            (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$", (1, 2, 3)),
+            (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", (1, 2, 3)),
             (r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", (1, 2, 3)),
             (r"^(\d{4})/(\d{1,2})/(\d{1,2})$", (1, 2, 3)),
             (r"^(\d{4})(\d{2})(\d{2})$", (1, 2, 3)),
-            (r"^(\d{1,2})/(\d{1,2})\s*-?\s*(\d{4})$", (3, 2, 1)),  # 5/1 2013 = 5 januari
+            (r"^(\d{1,2})/(\d{1,2})(?:\s+|\s*[-/]\s*)(\d{4})$", (3, 2, 1)),  # 5/1 2013, 31/12/2013: day first
             (r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", (3, 2, 1)),
         ]
         for pattern, (yi, mi, di) in patterns:
-            todo = parsed.isna() & ~digits
+            todo = parsed.isna()
             if not todo.any():
                 break
             parts = rest[todo].str.extract(pattern)
             hit = parts[0].notna()
             if hit.any():
                 p = parts[hit].astype(int)
+                p = p[p[yi - 1].between(_FIRST_YEAR, _LAST_YEAR)]
                 ymd = pd.DataFrame({"year": p[yi - 1], "month": p[mi - 1], "day": p[di - 1]})
-                parsed[p.index] = pd.to_datetime(ymd, errors="coerce")
+                if len(ymd):
+                    parsed[p.index] = pd.to_datetime(ymd, errors="coerce")
         out[parsed.index] = parsed
         for idx in parsed.index[parsed.isna()]:
             problems.append(
