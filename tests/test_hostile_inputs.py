@@ -34,3 +34,38 @@ def test_impossible_dates_are_an_error_with_their_row(value):
     got, problems = parse_dates(pd.Series([dt.datetime(2013, 1, 1), value], dtype=object), file="f.csv", column="Datum")
     assert pd.isna(got[1])
     assert [(p.code, p.row, p.column) for p in problems] == [("datum-ogiltigt", 3, "Datum")]
+
+
+# --- the ledger CSV -------------------------------------------------------------------------
+
+from finsam.errors import ProblemError  # noqa: E402
+from finsam.sources.ledger_csv import read_ledger_csv  # noqa: E402
+
+HEADER = "Verifikation;Datum;Konto;Kontonamn;Kostnadsställe;Text;Belopp"
+GOOD = "A1;2013-01-05;4010;Köpta tjänster;3008;Faktura;264135,27"
+
+
+@pytest.mark.parametrize(
+    "bad, code, column",
+    [
+        ("A2;2013-01-06;4010;Köpta tjänster;3008;Faktura;inf", "tal-ogiltigt", "Belopp"),
+        ("A2;2013-01-06;4010;Köpta tjänster;3008;Faktura;99999999999999999999", "tal-orimligt", "Belopp"),
+        ("A2;2013-01-06;4010;Köpta tjänster;3008;Faktura;", "belopp-saknas", "Belopp"),
+        ("A2;2013-01-06;4010;Köpta tjänster;3008", "belopp-saknas", "Belopp"),
+        ("A2;;4010;Köpta tjänster;3008;Faktura;100,00", "datum-saknas", "Datum"),
+        ("A2;2013-01-06;ABC;Köpta tjänster;3008;Faktura;100,00", "konto-ogiltigt", "Konto"),
+        ("A2;2013-01-06;4010;Köpta tjänster;3008;Faktura;264.135", "tal-decimaler", "Belopp"),
+    ],
+)
+def test_a_ledger_line_that_would_be_dropped_or_zeroed_is_an_error(tmp_path, bad, code, column):
+    f = tmp_path / "huvudbok.csv"
+    f.write_text("\n".join([HEADER, GOOD, bad, GOOD.replace("A1", "A3")]) + "\n", encoding="utf-8")
+    with pytest.raises(ProblemError) as err:
+        read_ledger_csv(f)
+    assert [(p.code, p.row, p.column) for p in err.value.problems] == [(code, 3, column)]
+
+
+def test_a_ledger_with_only_its_header_is_an_empty_ledger(tmp_path):
+    f = tmp_path / "huvudbok.csv"
+    f.write_text(HEADER + "\n", encoding="utf-8")
+    assert len(read_ledger_csv(f).lines) == 0

@@ -16,6 +16,7 @@ import pandas as pd
 from finsam.errors import Problem, ProblemError, SourceError
 from finsam.sources.ledger import LEDGER_COLUMNS, Ledger
 from finsam.sources.tabular import (
+    LARGEST,
     normalise_header,
     parse_dates,
     parse_numbers,
@@ -79,6 +80,10 @@ def _fast(path: Path) -> pd.DataFrame | None:
     account = pc.utf8_trim_whitespace(table[pick["account"]])
     if dates.null_count or amount.null_count or pc.any(pc.equal(account, "")).as_py():
         return None
+    if len(amount) and not (pc.max(pc.abs(amount)).as_py() <= LARGEST):  # inf, nan or a broken cell
+        return None
+    if len(account) and not pc.all(pc.match_substring_regex(account, r"^\d+$")).as_py():
+        return None
     return pd.DataFrame(
         {
             "date": pd.Series(dates.to_numpy(), dtype="datetime64[ns]"),
@@ -104,12 +109,25 @@ def read_ledger_csv(path: Path) -> Ledger:
     lines = _fast(path)
     if lines is None:
         df = read_table(path, COLUMNS, text_columns=("account", "cost_centre"))
-        amount, problems = parse_numbers(df["amount"], file=path.name, column="Belopp")
+        amount, problems = parse_numbers(df["amount"], file=path.name, column="Belopp", decimals=2)
         dates, p2 = parse_dates(df["date"], file=path.name, column="Datum")
         problems += p2
+        row = lambda idx: spreadsheet_row(df.index, idx)  # noqa: E731
         for idx in df.index[df["account"].isna()]:
-            problems.append(Problem("konto-saknas", "error", path.name, spreadsheet_row(df.index, idx), "Konto",
+            problems.append(Problem("konto-saknas", "error", path.name, row(idx), "Konto",
                                     "Raden saknar konto. Rätta exporten."))
+        bad_account = df["account"].notna() & ~df["account"].astype(str).str.fullmatch(r"\d+")
+        for idx in df.index[bad_account]:
+            problems.append(Problem("konto-ogiltigt", "error", path.name, row(idx), "Konto",
+                                    f"Kontot {df.at[idx, 'account']!r} är inget kontonummer. Rätta exporten."))
+        known = set(p.row for p in problems)
+        for idx in df.index[df["amount"].isna() | (df["amount"].astype(str).str.strip() == "")]:
+            if row(idx) not in known:
+                problems.append(Problem("belopp-saknas", "error", path.name, row(idx), "Belopp",
+                                        "Raden saknar belopp (eller har för få kolumner). Rätta exporten."))
+        for idx in df.index[dates.isna() & (df["date"].isna() | (df["date"].astype(str).str.strip() == ""))]:
+            problems.append(Problem("datum-saknas", "error", path.name, row(idx), "Datum",
+                                    "Raden saknar datum. Rätta exporten."))
         if problems:
             raise ProblemError(problems)
         lines = pd.DataFrame(

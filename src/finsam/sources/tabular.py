@@ -213,12 +213,20 @@ _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f']")
 _NUMBER_OK = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
 
 
-def parse_numbers(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series, list[Problem]]:
+#: No amount or count in a follow-up comes near this (kronor); larger means a broken cell.
+LARGEST = 1e12
+
+
+def parse_numbers(
+    values: pd.Series, *, file: str, column: str, decimals: int | None = None
+) -> tuple[pd.Series, list[Problem]]:
     """Parse Swedish-formatted numbers (text or already numeric) to float64.
 
     Accepts ``1 234,50``, ``1\u00a0234,50``, ``−1234.5`` (U+2212), ``-1234,5``. Empty cells
-    become NaN without a problem. A value that is no number gives an error problem with its
-    1-based spreadsheet row (header = row 1).
+    become NaN without a problem. A value that is no number, is not finite or larger than
+    :data:`LARGEST`, or (with ``decimals``) has more decimals than that — ``264.135`` is no
+    amount in kronor, it is a thousands dot — gives an error problem with its 1-based
+    spreadsheet row (header = row 1).
     """
     s = values.astype(object)
     is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
@@ -245,8 +253,24 @@ def parse_numbers(values: pd.Series, *, file: str, column: str) -> tuple[pd.Seri
         )
         for idx in bad.index
     ]
+    if decimals is not None:
+        too_fine = text[ok & ~blank & text.str.contains(rf"\.\d{{{decimals + 1},}}$", regex=True)]
+        problems += [
+            Problem("tal-decimaler", "error", file, spreadsheet_row(s.index, idx), column,
+                    redact(f"Värdet {str(values.loc[idx])!r} har fler än {decimals} decimaler. Är punkten en "
+                           "tusenavgränsare? Exportera beloppen med decimalkomma och utan tusenavgränsare."))
+            for idx in too_fine.index
+        ]
+        ok = ok & ~text.index.isin(too_fine.index)
     good = text[ok & ~blank]
     out[good.index] = good.astype("float64")
+    huge = out[~np.isfinite(out.fillna(0.0)) | (out.abs() > LARGEST)]
+    problems += [
+        Problem("tal-orimligt", "error", file, spreadsheet_row(s.index, idx), column,
+                redact(f"Värdet {str(values.loc[idx])!r} är orimligt stort. Rätta cellen i källfilen."))
+        for idx in huge.index
+    ]
+    out[huge.index] = np.nan
     return out, problems
 
 
