@@ -69,3 +69,37 @@ def test_a_ledger_with_only_its_header_is_an_empty_ledger(tmp_path):
     f = tmp_path / "huvudbok.csv"
     f.write_text(HEADER + "\n", encoding="utf-8")
     assert len(read_ledger_csv(f).lines) == 0
+
+
+# --- the SIE ledger -------------------------------------------------------------------------
+
+from finsam.errors import SourceError  # noqa: E402
+from finsam.sources.sie import read_sie  # noqa: E402
+
+from conftest import SAMPLE  # noqa: E402
+
+SIE_TEXT = (SAMPLE / "huvudbok.se").read_bytes().decode("cp437")
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "inga SIE-poster"),
+        (SIE_TEXT.replace('#TRANS 4010 {1 "3012"}', '#TRANS ABC {1 "3012"}', 1).encode("cp437"), "'ABC'"),
+        (SIE_TEXT.replace("57264.57", "99999999999999999999.00", 1).encode("cp437"), "99999999999999999999.00"),
+    ],
+    ids=["empty", "account", "huge"],
+)
+def test_a_sie_file_that_would_give_wrong_figures_is_refused(tmp_path, content, words):
+    f = tmp_path / "huvudbok.se"
+    f.write_bytes(content)
+    with pytest.raises(SourceError) as err:
+        read_sie(f)
+    assert str(err.value).startswith("huvudbok.se") and words in str(err.value)
+
+
+def test_a_sie_file_saved_as_utf16_reads_like_the_original(tmp_path):
+    f = tmp_path / "huvudbok.se"
+    f.write_bytes(SIE_TEXT.encode("utf-16"))
+    got, want = read_sie(f).lines, read_sie(SAMPLE / "huvudbok.se").lines
+    assert got.equals(want)

@@ -240,6 +240,8 @@ def amounts_to_ore(amounts: list[str]) -> np.ndarray:
     if over is not None:
         raise ValueError(joined.count("\n", 0, over.start()))
     digits = joined.replace(".", "").replace("+", "").split("\n")
+    if max(map(len, digits)) > 16:  # over 10 000 000 000 000 kr: a broken field, not an amount
+        raise ValueError(next(i for i, d in enumerate(digits) if len(d.lstrip("-")) > 15))
     return np.array(list(map(int, digits)), dtype=np.int64)
 
 
@@ -286,6 +288,13 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
         raise SourceError(
             f"{path.name}: filen kan inte läsas ({exc.strerror}). Kontrollera sökvägen."
         ) from exc
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # saved as UTF-16 by an editor: SIE never is, but it reads
+        raw = raw.decode("utf-16", errors="replace").encode("utf-8")
+    if not re.search(rb"^\s*#[A-Z]", raw[:65536], re.M):
+        raise SourceError(
+            f"{path.name}: filen innehåller inga SIE-poster (den är tom eller inte en SIE-fil). "
+            "Exportera huvudboken som SIE 4 igen."
+        )
     text, encoding = decode_sie(raw)
     del raw  # the text is all that is read from here on (50 MB less at the peak for 1M lines)
     if "\r" in text:
@@ -346,6 +355,14 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
             .astype({"cost_centre": "str", "account": "str", "amount_ore": "int64"})
         )
 
+    bad_account = lines["account"][~lines["account"].str.fullmatch(r"\d+")]
+    if len(bad_account):
+        account = str(bad_account.iloc[0])
+        at = text.find(f" {account} ")
+        raise SourceError(
+            f"{path.name}, rad {ctx.line_of(at) if at >= 0 else '?'}: kontot {account!r} är inget kontonummer. "
+            "Rätta exporten i ekonomisystemet."
+        )
     return Ledger(
         lines=lines,
         source=path,
