@@ -103,3 +103,73 @@ def test_a_sie_file_saved_as_utf16_reads_like_the_original(tmp_path):
     f.write_bytes(SIE_TEXT.encode("utf-16"))
     got, want = read_sie(f).lines, read_sie(SAMPLE / "huvudbok.se").lines
     assert got.equals(want)
+
+
+# --- budget, forecast and anonymous counts against the settings ------------------------------
+
+import openpyxl  # noqa: E402
+
+from finsam.settings import load_settings  # noqa: E402
+from finsam.workbook import new_workbook, populate_workbook  # noqa: E402
+
+from conftest import SETTINGS  # noqa: E402
+
+
+def _edit_budget(path, sheet, row, col, value=None, delete_sheet=False):
+    wb = openpyxl.load_workbook(path)
+    if delete_sheet:
+        del wb[sheet]
+    else:
+        wb[sheet].cell(row=row, column=col).value = value
+    wb.save(path)
+
+
+@pytest.mark.parametrize(
+    "edit, want",
+    [
+        (lambda b: _edit_budget(b, "Budget", 2, 1, "9001"),
+         {("budget-okant-kostnadsstalle", 2), ("budget-saknas", None)}),
+        (lambda b: _edit_budget(b, "Budget", 3, 1, "1001"), {("budget-dubblett", 3), ("budget-saknas", None)}),
+        (lambda b: _edit_budget(b, "Budget", 4, 4, None), {("budget-tom", 4)}),
+        (lambda b: _edit_budget(b, "Finansiering", 2, 1, "Parternas finansering"),
+         {("finansiering-okand", 2), ("finansiering-budget-saknas", None)}),
+        (lambda b: _edit_budget(b, "Finansiering", 0, 0, delete_sheet=True), {("finansiering-budget-saknas", None)}),
+    ],
+    ids=["unknown", "duplicate", "empty", "misspelt-post", "no-financing-sheet"],
+)
+def test_budget_rows_that_would_vanish_or_turn_zero_are_named(tmp_path, csv_sources, edit, want):
+    edit(csv_sources / "budget.xlsx")
+    book = new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS))
+    result = populate_workbook(book, sources=csv_sources, period="2013-Q1")
+    got = {(p.code, p.row) for p in result.problems if p.source.startswith("budget.xlsx")}
+    assert got == want
+
+
+@pytest.mark.parametrize(
+    "rows, want",
+    [
+        (["9999;-100;x"], {("prognos-okant-kostnadsstalle", 2)}),
+        (["03005;-687;x"], {("prognos-okant-kostnadsstalle", 2)}),
+        (["3005;-600;a", "3005;-687;b"], {("prognos-dubblett", 2)}),
+    ],
+)
+def test_forecast_rows_that_would_be_ignored_are_named(tmp_path, csv_sources, rows, want):
+    (csv_sources / "prognos.csv").write_text("\n".join(["Kostnadsställe;Prognos (tkr);Kommentar", *rows]) + "\n",
+                                            encoding="utf-8")
+    book = new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS))
+    result = populate_workbook(book, sources=csv_sources, period="2013-Q1")
+    assert {(p.code, p.row) for p in result.problems if p.source == "prognos.csv"} == want
+
+
+@pytest.mark.parametrize(
+    "row, code",
+    [("Aktiv hälsa Mark;Mark;2013-01;-26", "antal-ogiltigt"), ("Aktiv hälsa Mark;Mark;2013-01;2,6", "antal-ogiltigt"),
+     ("Aktiv hälsa Mark;Mark;2013-01;", "antal-saknas"), ("Aktiv hälsa Mark;Mark;;5", "manad-saknas")],
+)
+def test_anonymous_counts_must_be_whole_and_dated(tmp_path, row, code):
+    from finsam.sources.anonymous import read_anonymous
+
+    f = tmp_path / "anonyma.csv"
+    f.write_text("Insats;Kommun;Månad;Antal deltagare\nAktiv hälsa Mark;Mark;2013-01;3\n" + row + "\n", encoding="utf-8")
+    _, problems = read_anonymous(f)
+    assert [(p.code, p.row) for p in problems] == [(code, 3)]

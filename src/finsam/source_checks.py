@@ -102,9 +102,65 @@ def check_moves(settings: Settings, participants: pd.DataFrame, period: Period, 
     return problems
 
 
+def check_budget(settings: Settings, budget: pd.DataFrame, financing: pd.DataFrame, file: str) -> list[Problem]:
+    """The budget against the settings: ``budget-okant-kostnadsstalle`` (a row the tables do
+    not show: its budget would be lost), ``budget-saknas`` (a cost centre of the settings with
+    no budget row: 0), ``finansiering-okand`` (a Finansiering row no summary line takes, with
+    the closest name) and ``finansiering-budget-saknas`` (a financing line without a budget:
+    0, and the balancing item is wrong by that much)."""
+    problems: list[Problem] = []
+    codes = {c.code for c in settings.cost_centres}
+    financing_ccs = {f.cost_centre for f in settings.financing if f.cost_centre}
+    where = f"{file} (Budget)"
+    for idx, code in budget["cost_centre"].items():
+        if code not in codes and code not in financing_ccs:
+            problems.append(Problem("budget-okant-kostnadsstalle", "warning", where, int(idx) + 2, "Kostnadsställe",
+                                    f"Kostnadsställe {code} finns inte i inställningarna; dess budget kommer inte med i "
+                                    "tabellerna. Lägg till kostnadsstället i inställningarna eller rätta koden."))
+    present = set(budget["cost_centre"])
+    for c in settings.cost_centres:
+        if c.code not in present:
+            problems.append(Problem("budget-saknas", "warning", where, None, "Kostnadsställe",
+                                    f"Kostnadsställe {c.code} {c.name} saknar budgetrad; budgeten blir 0."))
+    names = [f.name for f in settings.financing]
+    where = f"{file} (Finansiering)"
+    for idx, name in financing["name"].items():
+        if name not in names:
+            close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
+            hint = f" Menade du {close[0]!r}?" if close else ""
+            problems.append(Problem("finansiering-okand", "warning", where, int(idx) + 2, "Post",
+                                    f"Posten {name!r} finns inte bland inställningarnas finansieringsposter och "
+                                    f"kommer inte med i sammanställningen.{hint} Skriv namnet som i inställningarna."))
+    given = set(financing["name"])
+    for name in names:
+        if name not in given:
+            problems.append(Problem("finansiering-budget-saknas", "warning", where, None, "Post",
+                                    f"Finansieringsposten {name!r} har ingen budget i bladet Finansiering; den blir 0 "
+                                    "och årets finansiering med eget kapital ändras lika mycket. Lägg till raden."))
+    return problems
+
+
+def check_forecast(settings: Settings, forecast: pd.DataFrame, file: str) -> list[Problem]:
+    """``prognos-okant-kostnadsstalle``: a forecast row for a cost centre the tables do not show
+    (it would be ignored)."""
+    codes = {c.code for c in settings.cost_centres}
+    problems = []
+    for idx, code in forecast["cost_centre"].items():
+        if code not in codes:
+            hint = f" Menade du {code.lstrip('0')}?" if code.lstrip("0") in codes else ""
+            problems.append(Problem("prognos-okant-kostnadsstalle", "warning", file, int(idx) + 2, "Kostnadsställe",
+                                    f"Kostnadsställe {code} finns inte i tabellerna; prognosen används inte.{hint}"))
+    return problems
+
+
 def check_sources(settings: Settings, sources, period: Period) -> list[Problem]:
     """Every settings- or period-dependent check on read sources (:class:`finsam.populate.Sources`)."""
     file = sources.files["deltagare"].name
-    return check_municipalities(settings, sources.participants, file) + check_moves(
+    problems = check_municipalities(settings, sources.participants, file) + check_moves(
         settings, sources.participants, period, file
     )
+    if "budget" in sources.files:
+        problems += check_budget(settings, sources.budget, sources.financing_budget, sources.files["budget"].name)
+    if sources.forecast is not None:
+        problems += check_forecast(settings, sources.forecast, sources.files["prognos"].name)
+    return problems

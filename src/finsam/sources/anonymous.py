@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from finsam.errors import Problem
-from finsam.sources.tabular import parse_dates, parse_numbers, read_table
+from finsam.sources.tabular import parse_dates, parse_numbers, read_table, spreadsheet_row
 
 COLUMNS = {
     "insats": ("Insats", "Verksamhet", "Aktivitet"),
@@ -34,6 +34,21 @@ def read_anonymous(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     month_text = df["month"].map(lambda v: f"{v}-01" if isinstance(v, str) and len(v.strip()) == 7 else v)
     month, problems = parse_dates(month_text, file=path.name, column="Månad")
     count, p2 = parse_numbers(df["count"], file=path.name, column="Antal deltagare")
+    row = lambda idx: spreadsheet_row(df.index, idx)  # noqa: E731
+    bad = {p.row for p in problems + p2}
+    for idx in df.index:
+        c, m = count[idx], df.at[idx, "month"]
+        if row(idx) in bad:
+            continue
+        if m is None or (isinstance(m, str) and not m.strip()) or (isinstance(m, float) and m != m):
+            p2.append(Problem("manad-saknas", "error", path.name, row(idx), "Månad",
+                              "Raden saknar månad (ÅÅÅÅ-MM). Fyll i den."))
+        if c != c:
+            p2.append(Problem("antal-saknas", "error", path.name, row(idx), "Antal deltagare",
+                              "Raden saknar antal. Fyll i antalet (0 om inga)."))
+        elif c < 0 or c != int(c):
+            p2.append(Problem("antal-ogiltigt", "error", path.name, row(idx), "Antal deltagare",
+                              f"Antalet {c:g} är inget antal deltagare (ett heltal, 0 eller mer). Rätta raden."))
     out = pd.DataFrame(
         {
             "insats": df["insats"].fillna("").astype(str),

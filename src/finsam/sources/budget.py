@@ -6,8 +6,11 @@ Sheet ``Finansiering``: Post, Budget (tkr, income positive).
 :func:`read_budget` returns ``(cost_centres, financing, problems)``:
 
 - ``cost_centres``: ``cost_centre`` (str), ``name`` (str / None), ``group`` (str / None),
-  ``budget_tkr`` (float64, tkr as the board decided them).
-- ``financing``: ``name`` (str), ``budget_tkr`` (float64).
+  ``budget_tkr`` (float64, tkr as the board decided them); index = 0-based data row.
+- ``financing``: ``name`` (str), ``budget_tkr`` (float64); index = 0-based data row.
+
+Warnings: ``budget-tom`` (a cost centre without a figure, counted as 0), ``budget-dubblett``
+(a cost centre on several rows, summed).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from finsam.errors import Problem
-from finsam.sources.tabular import EXCEL_SUFFIXES, parse_numbers, read_table
+from finsam.sources.tabular import EXCEL_SUFFIXES, parse_numbers, read_table, spreadsheet_row
 
 CC_COLUMNS = {
     "cost_centre": ("Kostnadsställe", "Kostnadsstalle", "Kst", "Kod"),
@@ -36,9 +39,19 @@ def read_budget(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
     path = Path(path)
     excel = path.suffix.lower() in EXCEL_SUFFIXES
     cc = read_table(path, CC_COLUMNS, CC_OPTIONAL, sheet="Budget" if excel else 0, text_columns=("cost_centre", "name", "group"))
-    budget, problems = parse_numbers(cc["budget_tkr"], file=f"{path.name} (Budget)", column="Budget (tkr)")
-    cc = cc.assign(budget_tkr=budget.fillna(0.0))
+    where = f"{path.name} (Budget)"
+    budget, problems = parse_numbers(cc["budget_tkr"], file=where, column="Budget (tkr)")
     cc = cc[cc["cost_centre"].notna()]
+    for idx in cc.index[budget[cc.index].isna()]:
+        problems.append(Problem("budget-tom", "warning", where, spreadsheet_row(cc.index, idx), "Budget (tkr)",
+                                f"Kostnadsställe {cc.at[idx, 'cost_centre']} har ingen budget; den räknas som 0. "
+                                "Fyll i budgeten (0 om den är noll)."))
+    dup = cc["cost_centre"].duplicated(keep="first")
+    for idx in cc.index[dup]:
+        problems.append(Problem("budget-dubblett", "warning", where, spreadsheet_row(cc.index, idx), "Kostnadsställe",
+                                f"Kostnadsställe {cc.at[idx, 'cost_centre']} står på flera rader; raderna summeras. "
+                                "Ta bort dubbletten om det inte är meningen."))
+    cc = cc.assign(budget_tkr=budget[cc.index].fillna(0.0))
     fin = pd.DataFrame({"name": pd.Series([], dtype=str), "budget_tkr": pd.Series([], dtype="float64")})
     if excel:
         import python_calamine
@@ -50,4 +63,4 @@ def read_budget(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
             problems += p2
             fin = fin.assign(budget_tkr=fb.fillna(0.0))
             fin = fin[fin["name"].notna()]
-    return cc.reset_index(drop=True), fin.reset_index(drop=True), problems
+    return cc, fin, problems

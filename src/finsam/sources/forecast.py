@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from finsam.errors import Problem
-from finsam.sources.tabular import parse_numbers, read_table
+from finsam.sources.tabular import parse_numbers, read_table, spreadsheet_row
 
 COLUMNS = {
     "cost_centre": ("Kostnadsställe", "Kostnadsstalle", "Kst", "Post"),
@@ -33,4 +33,9 @@ def read_forecast(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     df = read_table(path, COLUMNS, OPTIONAL, text_columns=("cost_centre", "comment"))
     value, problems = parse_numbers(df["forecast_tkr"], file=path.name, column="Prognos (tkr)")
     df = df.assign(forecast_tkr=value)
-    return df[df["cost_centre"].notna()], problems
+    df = df[df["cost_centre"].notna()]
+    for idx in df.index[df["cost_centre"].duplicated(keep="last")]:
+        problems.append(Problem("prognos-dubblett", "warning", path.name, spreadsheet_row(df.index, idx), "Kostnadsställe",
+                                f"Kostnadsställe {df.at[idx, 'cost_centre']} står flera gånger; den sista raden gäller. "
+                                "Ta bort de andra."))
+    return df, problems
