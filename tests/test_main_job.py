@@ -107,3 +107,56 @@ def test_prognos_csv_replacing_a_typed_forecast_and_comment_is_said(tmp_path, cs
     assert len(notes) == 2 and "-999" in notes[0] and "-687" in notes[0] and "kommentaren" in notes[1]
     row = next(r for r in load_workbook(wb)["Ekonomi"].iter_rows() if r[0].value == "3006")
     assert (row[4].value, row[6].value) == (-1300, "egen")  # not in prognos.csv: the person's, kept
+
+
+def _ekonomi_rows(path):
+    return {r[0].value: r for r in load_workbook(path)["Ekonomi"].iter_rows() if r[0].value}
+
+
+def test_a_table_sorted_in_excel_keeps_each_figure_on_its_cost_centre(tmp_path, csv_sources):
+    from finsam.workbook import populate_workbook
+
+    wb = tmp_path / "u.xlsx"
+    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    book = load_workbook(wb)
+    ws = book["Ekonomi"]
+    a = next(r for r in ws.iter_rows() if r[0].value == "1001")
+    b = next(r for r in ws.iter_rows() if r[0].value == "1003")
+    for x, y in zip(a[:7], b[:7]):  # swap the two rows as a sort would, values and all
+        if not str(x.value).startswith("=") and not str(y.value).startswith("="):
+            x.value, y.value = y.value, x.value
+    a[4].value = -400  # the person's forecast for 1003 (now on the first row)
+    book.save(wb)
+    populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    rows = _ekonomi_rows(wb)
+    assert (rows["1001"][2].value, rows["1001"][3].value, rows["1001"][4].value) == (-280, -58, -280)
+    assert (rows["1003"][2].value, rows["1003"][3].value, rows["1003"][4].value) == (-250, -41, -400)
+    assert rows["1003"][0].row < rows["1001"][0].row
+
+
+def test_forecasts_typed_as_formulas_or_text_are_kept(tmp_path, csv_sources):
+    from finsam.workbook import populate_workbook
+
+    wb = tmp_path / "u.xlsx"
+    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
+    populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    book = load_workbook(wb)
+    ws = book["Ekonomi"]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
+    rows["1001"][4].value = "=-280-20"
+    rows["1001"][6].value = '="Höjd med "&20&" tkr"'
+    rows["1003"][4].value = "\u2212260"   # a number typed as text, with the minus sign
+    rows["1010"][4].value = "ca -800"      # no number: kept, and warned about
+    book.save(wb)
+    result = populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    rows = _ekonomi_rows(wb)
+    assert rows["1001"][4].value == "=-280-20" and rows["1001"][4].data_type == "f"
+    assert rows["1001"][6].data_type == "f"
+    assert rows["1003"][4].value == -260
+    assert rows["1010"][4].value == "ca -800"
+    assert [p.row for p in result.problems if p.code == "prognos-ej-tal"] == [None]
+    v = values(wb)
+    total = [r for r in v["Ekonomi"].iter_rows(values_only=True) if r[0] == "Totalt"][0]
+    # -15 460 with 1001 at -300 (formula), 1003 at -260, 1010's text counted as 0 instead of -775
+    assert total[4] == -15460 - 20 - 10 + 775

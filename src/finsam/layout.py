@@ -96,6 +96,7 @@ INPUT_NAMES = (
 def group_names(index: int) -> dict[str, str]:
     """Defined names of group ``index`` (1-based, settings order)."""
     return {
+        "koder": f"fs_g{index}_koder",
         "utfall": f"fs_g{index}_utfall",
         "prognos": f"fs_g{index}_prognos",
         "kommentar": f"fs_g{index}_kommentar",
@@ -306,6 +307,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
         last = first + max(len(ccs), 1) - 1
         if not ccs:  # a group without cost centres still gets one (empty) row
             _cell(ws, first, 2, "(inga kostnadsställen)")
+        names.add(gn["koder"], SHEET_ECONOMY, first, 1, last, 1)
         names.add(gn["utfall"], SHEET_ECONOMY, first, 3, last, 4)
         names.add(gn["prognos"], SHEET_ECONOMY, first, 5, last, 5)
         names.add(gn["kommentar"], SHEET_ECONOMY, first, 7, last, 7)

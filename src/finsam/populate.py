@@ -199,6 +199,34 @@ def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None =
     return period
 
 
+class Kept(str):
+    """Text that came from the workbook itself (the person's forecast formula or comment) and
+    goes back unchanged: a formula stays a formula. Text from a source is never Kept, so it
+    is always written as text."""
+
+
+def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd.DataFrame:
+    """The rows of one cost-centre table in the order the workbook shows them (a person may
+    have sorted the table in Excel): by the codes in column A (defined name ``name``).
+    Workbooks made before that name existed keep the settings' order.
+
+    Raises:
+        WorkbookError: the table's codes are not the settings' cost centres of that group.
+    """
+    if name not in io.names() or not len(part):
+        return part
+    sheet = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v or "").strip() for (v, *_) in io.read(name)]
+    want = list(part["code"])
+    if sorted(sheet) != sorted(want):
+        missing = sorted(set(want) - set(sheet)) or sorted(set(sheet) - set(want))
+        raise WorkbookError(
+            f"{io.label}: tabellen {title} på bladet {layout.SHEET_ECONOMY} har inte inställningarnas kostnadsställen "
+            f"(skillnad: {', '.join(missing)}). Ändra inte koderna i kolumn A; skapa en ny arbetsbok med 'finsam new' "
+            "om kostnadsställena har ändrats."
+        )
+    return part.set_index("code").loc[sheet].reset_index()
+
+
 def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
@@ -296,9 +324,10 @@ def compute_blocks(
     notes: list[str] = []
     cc = econ.cost_centres.copy()
     prognos_all: list[int] = []
+    ordered: list[pd.DataFrame] = []  # the tables' rows in the workbook's order
     for gi, group in enumerate(settings.groups, start=1):
         gn = layout.group_names(gi)
-        part = cc[cc["group"] == group.name]
+        part = _in_sheet_order(io, gn["koder"], cc[cc["group"] == group.name], group.title)
         old_utfall = io.read(gn["utfall"])
         old_prognos = io.read(gn["prognos"])
         old_comment = io.read(gn["kommentar"])
@@ -306,25 +335,36 @@ def compute_blocks(
         for i, row in enumerate(part.itertuples(index=False)):
             utfall.append([int(row.budget), int(row.ackumulerat)])
             override = None if pd.isna(row.prognos_override) else int(row.prognos_override)
-            value, why = tables.resolve_forecast(row.budget, override, _value(old_prognos, i), _value(old_utfall, i))
             old = _value(old_prognos, i)
-            if why == "prognos.csv" and old not in (None, "") and float(old) != value:
+            value, why = tables.resolve_forecast(row.budget, override, old, _value(old_utfall, i))
+            if why == "prognos.csv" and not _blank(old) and old != value:
                 notes.append(f"{row.code} {row.name}: prognosen {old} ersattes med {value} från prognos.csv.")
             elif why == "arbetsboken" and value != row.budget:
                 notes.append(f"{row.code} {row.name}: prognosen {value} i arbetsboken behölls.")
-            prognos.append([value])
-            prognos_all.append(value)
+            elif why == "formel":
+                notes.append(f"{row.code} {row.name}: prognosens formel {value} i arbetsboken behölls.")
+            elif why == "text":
+                problems.append(Problem("prognos-ej-tal", "warning", layout.SHEET_ECONOMY, None, row.code,
+                                        f"{row.code} {row.name}: prognosen {value!r} är text, inte ett tal; den står "
+                                        "kvar men summorna räknar den som 0. Skriv ett tal i cellen."))
+            kept = why in ("formel", "text")
+            prognos.append([Kept(value) if kept else value])
+            prognos_all.append(int(row.budget) if kept else value)
             comment = _value(old_comment, i)
             if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
                 if not _blank(comment) and str(comment).strip() != source_text(row.comment).strip():
                     notes.append(f"{row.code} {row.name}: kommentaren i arbetsboken ersattes med den från prognos.csv.")
                 comment = source_text(row.comment)
-            comments.append([comment if comment not in ("",) else None])
+            elif isinstance(comment, str):
+                comment = Kept(comment)  # the person's own text (a formula stays a formula)
+            comments.append([None if _blank(comment) else comment])
         if not utfall:  # a group without cost centres has one empty row
             utfall, prognos, comments = [[None, None]], [[None]], [[None]]
         blocks[gn["utfall"]] = utfall
         blocks[gn["prognos"]] = prognos
         blocks[gn["kommentar"]] = comments
+        ordered.append(part)
+    cc = pd.concat(ordered, ignore_index=True) if ordered else cc
     cc["prognos"] = prognos_all if len(prognos_all) == len(cc) else cc["budget"]
     blocks["fs_ej_fordelat"] = [[int(econ.unallocated_tkr)]]
     for code, tkr in econ.unallocated_codes.items():
@@ -340,13 +380,13 @@ def compute_blocks(
         old_fp = io.read("fs_finansiering_prognos")
         fin_prognos = []
         for i, row in enumerate(fin.itertuples(index=False)):
-            value, _ = tables.resolve_forecast(row.budget, None, _value(old_fp, i), _value(old_fu, i))
-            fin_prognos.append(value)
+            value, why = tables.resolve_forecast(row.budget, None, _value(old_fp, i), _value(old_fu, i))
+            fin_prognos.append(Kept(value) if why in ("formel", "text") else value)
         blocks["fs_finansiering_utfall"] = [
             [int(r.budget), None if pd.isna(r.ackumulerat) else int(r.ackumulerat)] for r in fin.itertuples(index=False)
         ]
         blocks["fs_finansiering_prognos"] = [[v] for v in fin_prognos]
-        fin["prognos"] = fin_prognos
+        fin["prognos"] = [b if isinstance(v, Kept) else v for v, b in zip(fin_prognos, fin["budget"])]
     else:
         fin["prognos"] = pd.Series(dtype="Int64")
     blocks["fs_eget_kapital"] = [[_opening_equity_tkr(settings, sources.ledger)]]
@@ -434,8 +474,9 @@ def source_text(value) -> str:
 
 
 def is_formula_like(value) -> bool:
-    """True for text a spreadsheet would parse as a formula (written as text instead)."""
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+    """True for text a spreadsheet would parse as a formula, which writers store as text —
+    except :class:`Kept` text, which came from the workbook and goes back as it was."""
+    return isinstance(value, str) and not isinstance(value, Kept) and value.startswith(FORMULA_PREFIXES)
 
 
 __all__ = [

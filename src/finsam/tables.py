@@ -194,26 +194,37 @@ def economy(
     )
 
 
-def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tuple[int, str]:
+def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tuple[int | str, str]:
     """The forecast to write for one row, and why.
 
     Rules (issue "main job"; DOMAIN.md "Prognos … default = budget"): an override from
     prognos.csv wins (``"prognos.csv"``); else a forecast already in the workbook is the
     person's and is kept (``"arbetsboken"``) — unless it equals the workbook's previous
     budget, i.e. it is still the default, which then follows the new budget; an empty cell
-    takes the budget (``"budget"``).
+    takes the budget (``"budget"``). A number typed as text (``"−260"``, ``"1 200"``) counts
+    as that number; a formula the person typed is kept as written (``"formel"``); other text
+    is kept too (``"text"``) so nothing typed is lost, and the caller warns that totals
+    ignore it.
     """
+    from finsam.sources.tabular import number_from_text
+
     if override is not None and not pd.isna(override):
         return int(override), "prognos.csv"
-    if existing is None or existing == "" or (isinstance(existing, float) and pd.isna(existing)):
+    if existing is None or (isinstance(existing, str) and not existing.strip()) or (
+        isinstance(existing, float) and pd.isna(existing)
+    ):
         return int(new_budget), "budget"
-    try:
-        existing_num = float(existing)
-    except (TypeError, ValueError):
+    if isinstance(existing, str):
+        if existing.strip().startswith("="):
+            return existing, "formel"
+        number = number_from_text(existing)
+        if number is None:
+            return existing, "text"
+    else:
+        number = float(existing)
+    if existing_budget not in (None, "") and number_from_text(str(existing_budget)) == number:
         return int(new_budget), "budget"
-    if existing_budget not in (None, "") and float(existing_budget) == existing_num:
-        return int(new_budget), "budget"
-    return int(round(existing_num)), "arbetsboken"
+    return int(round(number)), "arbetsboken"
 
 
 def summary(settings: Settings, cost_centres: pd.DataFrame, financing: pd.DataFrame, unallocated_tkr: int = 0) -> pd.DataFrame:

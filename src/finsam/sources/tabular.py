@@ -213,6 +213,13 @@ _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f']")
 _NUMBER_OK = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
 
 
+def number_from_text(text: str) -> float | None:
+    """One Swedish-written number (``"−1 234,5"``, ``"1\u00a0200"``, ``"-280"``) as a float, or
+    ``None`` when the text is no number. The scalar twin of :func:`parse_numbers`."""
+    t = _NUMBER_JUNK.sub("", str(text)).replace("\u2212", "-").replace("\u2013", "-").replace(",", ".")
+    return float(t) if _NUMBER_OK.match(t) else None
+
+
 #: No amount or count in a follow-up comes near this (kronor); larger means a broken cell.
 LARGEST = 1e12
 
