@@ -173,3 +173,35 @@ def test_anonymous_counts_must_be_whole_and_dated(tmp_path, row, code):
     f.write_text("Insats;Kommun;Månad;Antal deltagare\nAktiv hälsa Mark;Mark;2013-01;3\n" + row + "\n", encoding="utf-8")
     _, problems = read_anonymous(f)
     assert [(p.code, p.row) for p in problems] == [(code, 3)]
+
+
+# --- files that are not what their name says ------------------------------------------------
+
+from finsam.sources.forecast import read_forecast  # noqa: E402
+from finsam.sources.participants import read_participants  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "name, content, words",
+    [
+        ("deltagare.csv", b"", "tom"),
+        ("deltagare.xlsx", b"", "tom"),
+        ("deltagare.xlsx", b"Personnummer;Kommun\n", "Excel"),
+        ("deltagare.csv", b'Personnummer;Folkbokf\xc3\xb6ringskommun;Inskrivningsdatum\n"19940530-3422;Bor', "CSV"),
+    ],
+    ids=["empty-csv", "empty-xlsx", "csv-named-xlsx", "unclosed-quote"],
+)
+def test_unreadable_registers_are_one_clear_error(tmp_path, name, content, words):
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(SourceError) as err:
+        read_participants(f, 2013)
+    assert str(err.value).startswith(name) and words in str(err.value)
+    assert "3422" not in str(err.value)
+
+
+def test_a_csv_saved_as_unicode_text_reads(tmp_path):
+    f = tmp_path / "prognos.csv"
+    f.write_bytes("Kostnadsställe;Prognos (tkr);Kommentar\n3005;−687;Ny insats\n".encode("utf-16"))
+    df, problems = read_forecast(f)
+    assert problems == [] and df["forecast_tkr"].tolist() == [-687.0]

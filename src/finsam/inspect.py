@@ -44,8 +44,12 @@ def inspect_source(path: Path, *, cost_centre_dimension: int = 1) -> dict:
         SourceError: the file cannot be read (see the readers).
     """
     path = Path(path)
+    if path.is_dir():
+        raise SourceError(f"{path} är en mapp. Ange en källfil, t.ex. {path / 'huvudbok.se'}.")
     if not path.is_file():
         raise SourceError(f"Filen {path} finns inte. Kontrollera sökvägen.")
+    if path.stat().st_size == 0:
+        raise SourceError(f"{path.name} är tom (0 byte). Exportera filen igen.")
     kind = source_kind(path)
     if kind != "huvudbok":
         return describe_table(path, kind)

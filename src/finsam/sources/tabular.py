@@ -37,6 +37,8 @@ def decode_text(path: Path) -> tuple[str, str]:
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # "Unicode text" as Excel saves it
+        return raw.decode("utf-16", errors="replace"), "utf-16"
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -80,6 +82,10 @@ def read_table(
     path = Path(path)
     if not path.exists():
         raise SourceError(f"Filen {path} finns inte. Kontrollera källmappen och filnamnet.")
+    if path.is_dir():
+        raise SourceError(f"{path} är en mapp, inte en fil. Ange filen.")
+    if path.stat().st_size == 0:
+        raise SourceError(f"{path.name} är tom (0 byte). Exportera filen igen.")
     wanted = {**required, **optional}
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
@@ -100,11 +106,20 @@ def read_table(
             df = df[~blank]
     except SourceError:
         raise
+    except pd.errors.EmptyDataError:
+        raise SourceError(f"{path.name} har ingen rubrikrad eller inga data. Exportera filen igen.") from None
+    except pd.errors.ParserError as exc:
+        raise SourceError(redact(
+            f"{path.name} går inte att läsa som CSV ({exc}). Kontrollera citattecken och avgränsare nära den raden."
+        )) from None
     except ValueError as exc:
         if "Worksheet" in str(exc) or "sheet" in str(exc).lower():
             raise SourceError(f"{path.name}: bladet {sheet!r} finns inte i filen. Kontrollera exporten.") from None
         raise SourceError(redact(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.")) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is one clear message
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            raise SourceError(f"{path.name} går inte att läsa som Excel-fil (trasig, eller inte en .xlsx-fil). "
+                              "Öppna den i Excel och spara om den som .xlsx.") from None
         raise SourceError(redact(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.")) from None
 
     found = {normalise_header(c): c for c in df.columns}
