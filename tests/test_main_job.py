@@ -13,6 +13,18 @@ from recalc import assert_report, values
 from conftest import SETTINGS
 
 runner = CliRunner()
+
+
+@pytest.fixture
+def q1_book(tmp_path, csv_sources):
+    """A workbook made by `finsam new` and filled by `finsam populate` for Q1 2013."""
+    wb = tmp_path / "u.xlsx"
+    assert runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)]).exit_code == 0
+    r = runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"])
+    assert r.exit_code == 0, r.output
+    return wb
+
+
 FIGURES = 4 * 10 + 3 * 30 + 3 * 2 + 3 * 4 + 1 + 1
 
 
@@ -38,11 +50,9 @@ def test_demo_reproduces_the_report(tmp_path, expected, monkeypatch):
     assert assert_report(values(wb), expected) == FIGURES
 
 
-def test_editing_a_forecast_moves_every_total(tmp_path, csv_sources):
+def test_editing_a_forecast_moves_every_total(q1_book):
     """Python writes inputs only: a forecast typed in the workbook flows through the formulas."""
-    wb = tmp_path / "u.xlsx"
-    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
-    runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"])
+    wb = q1_book
     book = load_workbook(wb)
     ws = book["Ekonomi"]
     row = next(r for r in ws.iter_rows() if r[0].value == "3001")
@@ -58,10 +68,8 @@ def test_editing_a_forecast_moves_every_total(tmp_path, csv_sources):
     assert v["Kontroller"]["C4"].value == "OK"
 
 
-def test_workbook_holds_formulas_for_totals_and_values_for_inputs(tmp_path, csv_sources):
-    wb = tmp_path / "u.xlsx"
-    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
-    runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"])
+def test_workbook_holds_formulas_for_totals_and_values_for_inputs(q1_book):
+    wb = q1_book
     book = load_workbook(wb)
     ek = book["Ekonomi"]
     totals = [r for r in ek.iter_rows() if r[0].value == "Totalt"]
@@ -90,12 +98,10 @@ def test_period_label_follows_the_period(tmp_path, csv_sources):
     assert by_code["3012"][3] == -57  # 57 264,57 kr booked 2013-04-05
 
 
-def test_prognos_csv_replacing_a_typed_forecast_and_comment_is_said(tmp_path, csv_sources):
+def test_prognos_csv_replacing_a_typed_forecast_and_comment_is_said(q1_book, csv_sources):
     from finsam.workbook import populate_workbook
 
-    wb = tmp_path / "u.xlsx"
-    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
-    populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    wb = q1_book
     book = load_workbook(wb)
     row = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "3005")
     row[4].value, row[6].value = -999, "min egen kommentar"
@@ -113,12 +119,10 @@ def _ekonomi_rows(path):
     return {r[0].value: r for r in load_workbook(path)["Ekonomi"].iter_rows() if r[0].value}
 
 
-def test_a_table_sorted_in_excel_keeps_each_figure_on_its_cost_centre(tmp_path, csv_sources):
+def test_a_table_sorted_in_excel_keeps_each_figure_on_its_cost_centre(q1_book, csv_sources):
     from finsam.workbook import populate_workbook
 
-    wb = tmp_path / "u.xlsx"
-    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
-    populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    wb = q1_book
     book = load_workbook(wb)
     ws = book["Ekonomi"]
     a = next(r for r in ws.iter_rows() if r[0].value == "1001")
@@ -135,12 +139,10 @@ def test_a_table_sorted_in_excel_keeps_each_figure_on_its_cost_centre(tmp_path, 
     assert rows["1003"][0].row < rows["1001"][0].row
 
 
-def test_forecasts_typed_as_formulas_or_text_are_kept(tmp_path, csv_sources):
+def test_forecasts_typed_as_formulas_or_text_are_kept(q1_book, csv_sources):
     from finsam.workbook import populate_workbook
 
-    wb = tmp_path / "u.xlsx"
-    runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)])
-    populate_workbook(wb, sources=csv_sources, period="2013-Q1")
+    wb = q1_book
     book = load_workbook(wb)
     ws = book["Ekonomi"]
     rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
