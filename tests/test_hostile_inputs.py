@@ -205,3 +205,20 @@ def test_a_csv_saved_as_unicode_text_reads(tmp_path):
     f.write_bytes("Kostnadsställe;Prognos (tkr);Kommentar\n3005;−687;Ny insats\n".encode("utf-16"))
     df, problems = read_forecast(f)
     assert problems == [] and df["forecast_tkr"].tolist() == [-687.0]
+
+
+def test_the_column_check_gives_the_same_verdict_as_the_one_by_one_check():
+    """personnummer.numbers (vectorised, for speed) must agree with personnummer.parse (stdnum)."""
+    from finsam import personnummer
+
+    register = pd.read_excel(SAMPLE / "deltagare.xlsx", dtype=str, engine="calamine")["Personnummer"].tolist()
+    values = register + [
+        "19940530-3423", "940530-3422", "9405303422", "940530+3422", "19940590-3422", "19940591-3422",
+        "19940561-3420", "19940561-3421", "19940561-3422", "19940561-3423", "19940561-3424", "19940561-3425",
+        "19940561-3426", "19940561-3427", "19940561-3428", "19940561-3429", " 19940530 3422 ", 199405303422,
+        101011234, "0101011234", "20010101-1234", "19940230-3422", "abc", "", None, 19940530.0, "1994-05-30-3422",
+    ]
+    col = personnummer.numbers(pd.Series(values, dtype=object), 2013)
+    one_by_one = [personnummer.parse(v, 2013).number for v in values]
+    assert col.tolist() == one_by_one
+    assert sum(v is not None for v in one_by_one) >= len(register) + 3  # valid ones, samordningsnummer among them

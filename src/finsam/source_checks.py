@@ -31,6 +31,7 @@ import pandas as pd
 from finsam.errors import Problem, count_text
 from finsam.period import Period
 from finsam.settings import Settings
+from finsam.tables import table_municipality
 
 
 @lru_cache(maxsize=1)
@@ -87,8 +88,7 @@ def check_moves(settings: Settings, participants: pd.DataFrame, period: Period, 
     p = participants[participants["person"].notna()]
     in_period = p["start"].between(start, end) | p["end"].between(start, end)
     p = p[in_period]
-    members = {_key(m.name): m.name for m in settings.municipalities}
-    muni = p["municipality"].map(lambda v: members.get(_key(v), settings.other_label))
+    muni = table_municipality(p["municipality"], settings)  # the rows the table counts them in
     rows = _rows(p)
     problems: list[Problem] = []
     by_person = pd.DataFrame({"person": p["person"], "muni": muni, "row": rows})

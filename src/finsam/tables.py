@@ -32,6 +32,16 @@ def _in_period(dates: pd.Series, period: Period) -> pd.Series:
     return (dates >= pd.Timestamp(period.start)) & (dates <= pd.Timestamp(period.end))
 
 
+def table_municipality(names: pd.Series, settings: Settings) -> pd.Series:
+    """The row of the municipality table each Folkbokföringskommun counts in: the member as
+    the settings spell it (compared without case and surrounding spaces), else the "Annan
+    ort" label. Same index as ``names``; one lookup per distinct spelling."""
+    known = {m.name.casefold(): m.name for m in settings.municipalities}
+    codes, spellings = pd.factorize(names)  # missing → code -1, which picks the last entry
+    rows = [known.get(str(v).strip().casefold(), settings.other_label) for v in spellings]
+    return pd.Series(np.array(rows + [settings.other_label], dtype=object)[codes], index=names.index)
+
+
 def participants_by_municipality(participants: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
     """Inflöde and utflöde per municipality (seed table "Statistik över hur många från
     respektive kommun", enligt folkbokföring).
@@ -54,13 +64,8 @@ def participants_by_municipality(participants: pd.DataFrame, period: Period, set
     ort". Summa antal = sum of rows; Summa unika = distinct personnummer over all rows (a
     person who moved between municipalities counts once).
     """
-    members = [m.name for m in settings.municipalities]
-    rows = members + [settings.other_label]
-    known = {m.casefold(): m for m in members}
-    # one lookup per distinct spelling, not per registration (factorize: missing → code -1)
-    codes, spellings = pd.factorize(participants["municipality"])
-    names = [known.get(str(v).strip().casefold(), settings.other_label) for v in spellings]
-    muni = pd.Series(np.array(names + [settings.other_label], dtype=object)[codes], index=participants.index)
+    rows = [m.name for m in settings.municipalities] + [settings.other_label]
+    muni = table_municipality(participants["municipality"], settings)
     felreg = participants["end_reason"].fillna("").astype(str).str.strip().str.casefold() == FELREGISTRERING
     flows = {
         "inflode": _in_period(participants["start"], period),

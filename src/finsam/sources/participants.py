@@ -51,16 +51,18 @@ def normalise_personnummer(raw: pd.Series, reference_year: int) -> pd.Series:
     none, samordningsnummer); values that are not valid (wrong check digit, lost leading
     zero, no date) become ``None`` — :func:`read_participants` reports them.
     """
-    return raw.map(lambda v: personnummer.parse(v, reference_year).number).astype(object)
+    return personnummer.numbers(raw, reference_year)
 
 
 def _person_problems(raw: pd.Series, reference_year: int, file: str) -> tuple[pd.Series, list[Problem]]:
-    numbers = pd.Series(None, index=raw.index, dtype=object)
+    """Numbers for the whole column at once (:func:`finsam.personnummer.numbers`); the few
+    rows that fail are parsed one by one for their problem (code and masked value)."""
+    numbers = personnummer.numbers(raw, reference_year)
     problems: list[Problem] = []
-    for idx, value in raw.items():
-        parsed = personnummer.parse(value, reference_year)
-        numbers[idx] = parsed.number
-        if parsed.code is None:
+    for idx in numbers.index[numbers.isna()]:
+        parsed = personnummer.parse(raw[idx], reference_year)
+        if parsed.code is None:  # cannot happen while the two agree; never silently drop a row
+            numbers[idx] = parsed.number
             continue
         row = spreadsheet_row(raw.index, idx)
         if parsed.code == "personnummer-saknas":
@@ -111,7 +113,7 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     end, p2 = parse_dates(df["end"], file=file, column="Utskrivningsdatum")
     problems += p0 + p1 + p2
     bad_dates = {(p.row, p.column) for p in p1 + p2}
-    rows = pd.Series([spreadsheet_row(df.index, i) for i in df.index], index=df.index, dtype="int64")
+    rows = pd.Series(df.index.to_numpy() + 2, index=df.index, dtype="int64")  # read_table: index = data row
     for idx in df.index[start.isna()]:
         if (rows[idx], "Inskrivningsdatum") not in bad_dates:
             problems.append(Problem("startdatum-saknas", "error", file, int(rows[idx]), "Inskrivningsdatum",
@@ -131,16 +133,16 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
         },
         index=df.index,
     )
-    key = out.assign(person=out["person"].fillna(df["person"].map(personnummer.as_text)))
+    invalid = out["person"].isna()  # compare invalid numbers by what is written
+    key = out.assign(person=out["person"].where(~invalid, df["person"][invalid].map(personnummer.as_text)))
     dup = key.duplicated(keep="first") & key["person"].ne("")
     if dup.any():
-        first_row = {}
-        for idx, k in zip(key.index, map(tuple, key.astype(str).to_numpy())):
-            first_row.setdefault(k, int(rows[idx]))
-            if dup[idx]:
-                problems.append(Problem("dubblettrad", "warning", file, int(rows[idx]), None,
-                                        f"Raden är en exakt kopia av rad {first_row[k]} och räknas en gång. "
-                                        "Ta bort dubbletten i registret."))
+        group = key.astype(str).groupby(list(key.columns), sort=False).ngroup()
+        first_row = rows.groupby(group).transform("first")
+        for idx in key.index[dup]:
+            problems.append(Problem("dubblettrad", "warning", file, int(rows[idx]), None,
+                                    f"Raden är en exakt kopia av rad {first_row[idx]} och räknas en gång. "
+                                    "Ta bort dubbletten i registret."))
         out = out[~dup]
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     return out, problems
