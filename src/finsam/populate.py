@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -133,17 +134,21 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
                 f"Lägg exporten där eller ändra 'Källfil: {kind}' i bladet Inställningar."
             )
     problems: list[Problem] = []
-    participants, p = read_participants(files["deltagare"], settings.year)
-    problems += p
-    anonymous = None
-    if files["anonyma"] is not None:
-        anonymous, p = read_anonymous(files["anonyma"])
+    # The two large files are read side by side: the register's xlsx parser and the ledger's
+    # Arrow CSV reader both work outside the GIL, so the ledger costs almost nothing extra.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(read_ledger, files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension)
+        participants, p = read_participants(files["deltagare"], settings.year)
         problems += p
-    try:
-        ledger = read_ledger(files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension)
-    except ProblemError as exc:  # bad rows: report them with the other files' problems
-        problems += exc.problems
-        ledger = Ledger(lines=empty_lines(), source=files["huvudbok"])
+        anonymous = None
+        if files["anonyma"] is not None:
+            anonymous, p = read_anonymous(files["anonyma"])
+            problems += p
+        try:
+            ledger = pending.result()
+        except ProblemError as exc:  # bad rows: report them with the other files' problems
+            problems += exc.problems
+            ledger = Ledger(lines=empty_lines(), source=files["huvudbok"])
     problems += ledger.problems
     if files["budget"] is not None:
         budget, fin_budget, p = read_budget(files["budget"])
