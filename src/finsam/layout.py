@@ -26,6 +26,8 @@ Input blocks (values, written by populate through one write per defined name):
 ``fs_deltagare_summa_unika_in``    Summa unika, inflöde (distinct count: an input, not a SUM)
 ``fs_deltagare_summa_unika_ut``    Summa unika, utflöde
 ``fs_anonyma``                     :data:`ANONYMOUS_ROWS` rows × 2 (insats, antal)
+``fs_g<N>_namn``                   group N's rows × 1: the cost centre's name (settings, else
+                                   the SIE file's ``#OBJEKT`` name, else empty)
 ``fs_g<N>_utfall``                 group N's rows × 2 (Budget, Ackumulerat), tkr
 ``fs_g<N>_prognos``                group N's rows × 1 (Prognos, tkr) — the person's cells
 ``fs_g<N>_kommentar``              group N's rows × 1 (Kommentar) — the person's cells
@@ -97,6 +99,7 @@ def group_names(index: int) -> dict[str, str]:
     """Defined names of group ``index`` (1-based, settings order)."""
     return {
         "koder": f"fs_g{index}_koder",
+        "namn": f"fs_g{index}_namn",
         "utfall": f"fs_g{index}_utfall",
         "prognos": f"fs_g{index}_prognos",
         "kommentar": f"fs_g{index}_kommentar",
@@ -109,7 +112,7 @@ def input_names(settings: Settings) -> list[str]:
     names = list(INPUT_NAMES)
     for i in range(1, len(settings.groups) + 1):
         g = group_names(i)
-        names += [g["utfall"], g["prognos"], g["kommentar"]]
+        names += [g["namn"], g["utfall"], g["prognos"], g["kommentar"]]
     return names
 
 
@@ -308,6 +311,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
         if not ccs:  # a group without cost centres still gets one (empty) row
             _cell(ws, first, 2, "(inga kostnadsställen)")
         names.add(gn["koder"], SHEET_ECONOMY, first, 1, last, 1)
+        names.add(gn["namn"], SHEET_ECONOMY, first, 2, last, 2)
         names.add(gn["utfall"], SHEET_ECONOMY, first, 3, last, 4)
         names.add(gn["prognos"], SHEET_ECONOMY, first, 5, last, 5)
         names.add(gn["kommentar"], SHEET_ECONOMY, first, 7, last, 7)

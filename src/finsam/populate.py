@@ -336,8 +336,9 @@ def compute_blocks(
         old_utfall = io.read(gn["utfall"])
         old_prognos = io.read(gn["prognos"])
         old_comment = io.read(gn["kommentar"])
-        utfall, prognos, comments = [], [], []
+        utfall, prognos, comments, names = [], [], [], []
         for i, row in enumerate(part.itertuples(index=False)):
+            names.append([source_text(row.name or sources.ledger.cost_centre_names.get(row.code, "")) or None])
             utfall.append([int(row.budget), int(row.ackumulerat)])
             override = None if pd.isna(row.prognos_override) else int(row.prognos_override)
             old = _value(old_prognos, i)
@@ -364,7 +365,9 @@ def compute_blocks(
                 comment = Kept(comment)  # the person's own text (a formula stays a formula)
             comments.append([None if _blank(comment) else comment])
         if not utfall:  # a group without cost centres has one empty row
-            utfall, prognos, comments = [[None, None]], [[None]], [[None]]
+            utfall, prognos, comments, names = [[None, None]], [[None]], [[None]], [["(inga kostnadsställen)"]]
+        if gn["namn"] in io.names():  # workbooks made before names were an input keep theirs
+            blocks[gn["namn"]] = names
         blocks[gn["utfall"]] = utfall
         blocks[gn["prognos"]] = prognos
         blocks[gn["kommentar"]] = comments
