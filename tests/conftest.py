@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = ROOT / "src" / "finsam" / "sample"
 SETTINGS = ROOT / "workbook" / "sjuharad.toml"
+
+#: Synthetic personnummer the tests use (tests/data/personnummer/cases.toml): test data only.
+PNR = tomllib.loads((DATA / "personnummer" / "cases.toml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

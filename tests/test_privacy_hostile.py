@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from finsam.cli import app
 
-from conftest import SETTINGS
+from conftest import PNR, SETTINGS
 
 runner = CliRunner()
-PLANTED = "19940530-3422"  # a valid number of the synthetic register
+PLANTED = PNR["planted"]["register"]  # a valid number of the synthetic register
 FORMS = [PLANTED, PLANTED.replace("-", ""), PLANTED[2:], PLANTED.replace("-", " ")]
 
 

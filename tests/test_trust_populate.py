@@ -25,6 +25,8 @@ from finsam.errors import ProblemError, SourceError, WorkbookError
 from finsam.settings import load_settings
 from finsam.workbook import OpenpyxlBook, new_workbook, populate_workbook
 
+from conftest import PNR
+
 EXPECTED = json.loads((Path(__file__).parent / "data" / "sjuharad" / "expected.json").read_text(encoding="utf-8"))
 SAMPLE = Path(str(resources.files("finsam") / "sample"))
 
@@ -79,7 +81,7 @@ def test_sample_gives_expected(book):
 # --- Windows-style exports -----------------------------------------------------------
 
 def _ten_digit(pnr: str) -> str:
-    return pnr[2:]  # 19850101-1236 -> 850101-1236 (everyone in the sample is under 100)
+    return pnr[2:]  # YYYYMMDD-NNNC -> YYMMDD-NNNC (everyone in the sample is under 100)
 
 
 def _swedish_date(v) -> str:
@@ -145,7 +147,7 @@ def test_unknown_cost_centre_and_missing_one_go_to_ej_fordelat(book):
 def _bad_personnummer(book):
     src = book.parent / "källor"
     d = pd.read_excel(src / "deltagare.xlsx", dtype=object, engine="calamine")
-    d.loc[5, "Personnummer"] = "19800302-3060"  # wrong check digit
+    d.loc[5, "Personnummer"] = PNR["planted"]["wrong_check_digit"]
     (src / "deltagare.xlsx").unlink()
     d.to_csv(src / "deltagare.csv", sep=";", index=False)
     return ProblemError

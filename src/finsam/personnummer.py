@@ -2,10 +2,10 @@
 
 Accepted forms (Skatteverket SKV 704; Folkbokföringslagen 1991:481 §18)::
 
-    19850101-1234   198501011234      12 digits, with or without ``-``
-    850101-1234     8501011234        10 digits; century = the one that makes the person
-    850101+1234                       at most 99 in the reference year; ``+`` = 100 or older
-    19850161-1234                     samordningsnummer: day + 60 (counted like any number)
+    ÅÅÅÅMMDD-NNNK   ÅÅÅÅMMDDNNNK      12 digits, with or without ``-``
+    ÅÅMMDD-NNNK     ÅÅMMDDNNNK        10 digits; century = the one that makes the person
+    ÅÅMMDD+NNNK                       at most 99 in the reference year; ``+`` = 100 or older
+    ÅÅÅÅMM(DD+60)-NNNK                samordningsnummer: day + 60 (counted like any number)
 
 The check digit is verified with :mod:`stdnum` (``stdnum.se.personnummer`` for personnummer,
 ``stdnum.luhn`` over the 10-digit form for samordningsnummer, which stdnum rejects as a
@@ -59,8 +59,8 @@ class Parsed:
 
 
 def mask(value: object) -> str:
-    """The value with its last four digits replaced by ``*``: ``19850101-1234`` →
-    ``19850101-****``; fewer than five digits → all ``*``. A value holding several numbers
+    """The value with its last four digits replaced by ``*``: ``ÅÅÅÅMMDD-NNNK`` →
+    ``ÅÅÅÅMMDD-****``; fewer than five digits → all ``*``. A value holding several numbers
     (a whole CSV line in one cell, two personnummer) has each personnummer-shaped one masked."""
     text = as_text(value)
     redacted = redact(text)
