@@ -102,3 +102,14 @@ def test_an_unforeseen_error_is_one_masked_line(tmp_path, monkeypatch):
     assert r.exit_code == 1
     assert "Fel: oväntat fel" in r.output and "RuntimeError" in r.output
     assert _leaks(r.output) == [] and "Traceback" not in r.output
+
+
+def test_inspect_shows_counts_only_even_for_a_personnummer_in_a_text_cell(csv_sources):
+    _set_cell(csv_sources / "deltagare.xlsx", "Folkbokföringskommun", 194, PLANTED)
+    (csv_sources / "anonyma.csv").write_text(
+        f"Insats;Kommun;Månad;Antal deltagare\nAktiv hälsa {PLANTED};Borås;2013-01;3\n", encoding="utf-8")
+    for f in ("deltagare.xlsx", "anonyma.csv"):
+        for args in ([str(csv_sources / f)], [str(csv_sources / f), "--json"]):
+            r = runner.invoke(app, ["inspect", *args])
+            assert r.exit_code == 0, r.output
+            assert _leaks(r.output) == []

@@ -28,12 +28,15 @@ def _num(v) -> float:
 
 
 def _masked(v) -> bool:
-    """A count of a publication copy shown as ``"<N"`` (see ``--mask-below``)."""
-    return isinstance(v, str) and v.strip().startswith("<")
+    """A count of a publication copy shown as ``"<N"`` or ``".."`` (see ``--mask-below``)."""
+    return isinstance(v, str) and (v.strip().startswith("<") or v.strip() == "..")
 
 
 def _upper(v) -> float:
-    """A count, or the largest value a masked ``"<N"`` can hide (N − 1)."""
+    """A count, or the largest value a masked ``"<N"`` can hide (N − 1); ``".."`` (secondary
+    suppression) hides a count of any size."""
+    if isinstance(v, str) and v.strip() == "..":
+        return float("inf")
     if _masked(v):
         try:
             return float(v.strip()[1:]) - 1

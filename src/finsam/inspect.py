@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from finsam.errors import SourceError
+from finsam.personnummer import redact
 from finsam.sources.ledger import Ledger, is_sie, read_ledger, result_lines
 from finsam.sources.tabular import EXCEL_SUFFIXES, decode_text, normalise_header, sniff_separator
 
@@ -119,7 +120,7 @@ def describe_table(path: Path, kind: str) -> dict:
             rows=int(len(df)),
             period=_span(dates),
             persons=int(df["person"].nunique()),
-            registrations_by_municipality={str(k): int(v) for k, v in df["municipality"].value_counts().sort_index().items()},
+            registrations_by_municipality={redact(str(k)): int(v) for k, v in df["municipality"].value_counts().sort_index().items()},
             still_active=int(df["end"].isna().sum()),
         )
     elif kind == "anonyma":
@@ -127,20 +128,20 @@ def describe_table(path: Path, kind: str) -> dict:
 
         df, problems = read_anonymous(path)
         info.update(rows=int(len(df)), period=_span(df["month"].dropna()),
-                    count_by_insats={str(k): int(v) for k, v in df.groupby("insats")["count"].sum().items()})
+                    count_by_insats={redact(str(k)): int(v) for k, v in df.groupby("insats")["count"].sum().items()})
     elif kind == "budget":
         from finsam.sources.budget import read_budget
 
         cc, fin, problems = read_budget(path)
         info.update(rows=int(len(cc)), period=None, cost_centres=int(cc["cost_centre"].nunique()),
                     budget_tkr=float(cc["budget_tkr"].sum()),
-                    financing_tkr={str(r.name): float(r.budget_tkr) for r in fin.itertuples(index=False)})
+                    financing_tkr={redact(str(r.name)): float(r.budget_tkr) for r in fin.itertuples(index=False)})
     else:
         from finsam.sources.forecast import read_forecast
 
         df, problems = read_forecast(path)
         info.update(rows=int(len(df)), period=None,
-                    forecast_tkr={str(r.cost_centre): float(r.forecast_tkr) for r in df.itertuples(index=False)})
+                    forecast_tkr={redact(str(r.cost_centre)): float(r.forecast_tkr) for r in df.itertuples(index=False)})
     info["problems"] = [p.to_dict() for p in problems]
     return info
 
@@ -172,7 +173,7 @@ def describe_ledger(ledger: Ledger, *, cost_centre_dimension: int = 1) -> dict:
     )["amount_ore"].sum()
     by_cc: dict[str, dict[str, float]] = {}
     for (cc, month), ore in sums.items():
-        by_cc.setdefault(str(cc), {})[month] = float(Decimal(int(ore)) / 100)
+        by_cc.setdefault(redact(str(cc)), {})[month] = float(Decimal(int(ore)) / 100)
     return {
         "source": "huvudbok",
         "kind": ledger.kind,

@@ -227,17 +227,17 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: _Names) -> Non
     rows = [m.name for m in settings.municipalities] + [settings.other_label]
     for i, name in enumerate(rows):
         _cell(ws, first + i, 1, name)
-        for col in range(2, 6):
-            _cell(ws, first + i, col, fmt=NUMBER_FORMAT)
+        for col in range(2, 6):  # right-aligned: a publication copy writes "<3" here as text
+            _cell(ws, first + i, col, fmt=NUMBER_FORMAT, right=True)
     last = first + len(rows) - 1
     names.add("fs_deltagare", SHEET_PARTICIPANTS, first, 2, last, 5)
     total = last + 1
     _cell(ws, total, 1, "Summa", bold=True).border = THIN_TOP
     for col in (2, 4):
         L = get_column_letter(col)
-        _cell(ws, total, col, f"=SUM({L}{first}:{L}{last})", bold=True, fmt=NUMBER_FORMAT).border = THIN_TOP
+        _cell(ws, total, col, f"=SUM({L}{first}:{L}{last})", bold=True, fmt=NUMBER_FORMAT, right=True).border = THIN_TOP
     for col, name in ((3, "fs_deltagare_summa_unika_in"), (5, "fs_deltagare_summa_unika_ut")):
-        _cell(ws, total, col, bold=True, fmt=NUMBER_FORMAT).border = THIN_TOP
+        _cell(ws, total, col, bold=True, fmt=NUMBER_FORMAT, right=True).border = THIN_TOP
         names.add(name, SHEET_PARTICIPANTS, total, col)
     names.add("fs_deltagare_summa", SHEET_PARTICIPANTS, total, 2, total, 5)
     note = total + 1

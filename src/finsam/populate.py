@@ -290,7 +290,8 @@ def compute_blocks(
     apart from those reads.
 
     ``mask_below`` (publication copies, Swedish official statistics practice): counts
-    1..N-1 in the municipality table are written as the text ``"<N"``, and the Summa row is
+    1..N-1 in the municipality table are written as the text ``"<N"`` (and one more as ``".."``
+    where a single masked count could be computed back, :func:`finsam.tables.mask_small_counts`), and the Summa row is
     written as values (exact, or ``"<N"`` when itself below N) because a SUM over masked
     cells would be wrong. Without it, a workbook that already holds masked counts is a
     publication copy and is not populated (problem ``publiceringskopia``).
@@ -304,7 +305,10 @@ def compute_blocks(
                            [dt.datetime.now().strftime("%Y-%m-%d %H:%M")], [__version__]]
     rows = muni.drop(index="Summa")
     mask = _masker(mask_below)
-    blocks["fs_deltagare"] = [[mask(v) for v in r] for r in rows[tables.MUNICIPALITY_COLUMNS].to_numpy()]
+    if mask_below:
+        blocks["fs_deltagare"] = tables.mask_small_counts(rows[tables.MUNICIPALITY_COLUMNS], mask_below)
+    else:
+        blocks["fs_deltagare"] = [[int(v) for v in r] for r in rows[tables.MUNICIPALITY_COLUMNS].to_numpy()]
     blocks["fs_deltagare_summa_unika_in"] = [[mask(muni.at["Summa", "inflode_unika"])]]
     blocks["fs_deltagare_summa_unika_ut"] = [[mask(muni.at["Summa", "utflode_unika"])]]
     if mask_below:
@@ -418,7 +422,7 @@ def _masker(mask_below: int | None):
 
 def is_masked(block: Block) -> bool:
     """True when a block holds counts masked by ``mask_below`` (text like ``"<3"``)."""
-    return any(isinstance(v, str) and v.startswith("<") for row in block for v in row)
+    return any(isinstance(v, str) and (v.startswith("<") or v == "..") for row in block for v in row)
 
 
 def populate_io(
