@@ -262,24 +262,6 @@ def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
     return ore_to_tkr(-sum(ib)) if ib else None
 
 
-def _empty_period_problems(sources: Sources, period: Period, muni: pd.DataFrame) -> list[Problem]:
-    """Warnings when a source has nothing in the period (a wrong period or an old export):
-    the tables would silently be all zeros."""
-    out = []
-    lines = sources.ledger.lines
-    in_period = lines["date"].between(pd.Timestamp(period.start), pd.Timestamp(period.end)).any() if len(lines) else False
-    if not in_period:
-        out.append(Problem("huvudbok-tom-period", "warning", sources.ledger.source.name, None, "Datum",
-                           f"Huvudboken har inga rader i perioden {period.start}–{period.end}. Kontrollera "
-                           "perioden (--period) och att exporten gäller rätt år."))
-    flows = muni.loc["Summa", ["inflode_antal", "utflode_antal"]].sum()
-    if flows == 0 and len(sources.participants):
-        out.append(Problem("deltagare-tom-period", "warning", sources.files["deltagare"].name, None, None,
-                           f"Ingen inskrivning eller utskrivning i perioden {period.start}–{period.end}. "
-                           "Kontrollera perioden och att registret är aktuellt."))
-    return out
-
-
 def compute_blocks(
     io: BookIO, settings: Settings, sources: Sources, period: Period, *, mask_below: int | None = None
 ) -> PopulateResult:
@@ -299,7 +281,6 @@ def compute_blocks(
     problems = list(sources.problems)
     muni = tables.participants_by_municipality(sources.participants, period, settings)
     econ = tables.economy(settings, sources.ledger.lines, period, sources.budget, sources.financing_budget, sources.forecast)
-    problems += _empty_period_problems(sources, period, muni)
     blocks: dict[str, Block] = {}
     blocks["fs_period"] = [[period.start.isoformat()], [period.end.isoformat()], [period.label], [period.year_label],
                            [dt.datetime.now().strftime("%Y-%m-%d %H:%M")], [__version__]]

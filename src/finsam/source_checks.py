@@ -153,12 +153,32 @@ def check_forecast(settings: Settings, forecast: pd.DataFrame, file: str) -> lis
     return problems
 
 
+def check_period_coverage(sources, period: Period) -> list[Problem]:
+    """Warnings when a source has nothing in the period — a wrong period or an old export,
+    which would otherwise give tables of zeros without a word: ``huvudbok-tom-period`` (no
+    ledger line dated in the period), ``deltagare-tom-period`` (no registration starting or
+    ending in it)."""
+    out = []
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    lines = sources.ledger.lines
+    if not (len(lines) and lines["date"].between(start, end).any()):
+        out.append(Problem("huvudbok-tom-period", "warning", sources.ledger.source.name, None, "Datum",
+                           f"Huvudboken har inga rader i perioden {period.start}–{period.end}. Kontrollera "
+                           "perioden (--period) och att exporten gäller rätt år."))
+    p = sources.participants
+    if len(p) and not (p["start"].between(start, end).any() or p["end"].between(start, end).any()):
+        out.append(Problem("deltagare-tom-period", "warning", sources.files["deltagare"].name, None, None,
+                           f"Ingen inskrivning eller utskrivning i perioden {period.start}–{period.end}. "
+                           "Kontrollera perioden och att registret är aktuellt."))
+    return out
+
+
 def check_sources(settings: Settings, sources, period: Period) -> list[Problem]:
     """Every settings- or period-dependent check on read sources (:class:`finsam.populate.Sources`)."""
     file = sources.files["deltagare"].name
     problems = check_municipalities(settings, sources.participants, file) + check_moves(
         settings, sources.participants, period, file
-    )
+    ) + check_period_coverage(sources, period)
     if "budget" in sources.files:
         problems += check_budget(settings, sources.budget, sources.financing_budget, sources.files["budget"].name)
     if sources.forecast is not None:
