@@ -162,3 +162,34 @@ def test_forecasts_typed_as_formulas_or_text_are_kept(q1_book, csv_sources):
     total = [r for r in v["Ekonomi"].iter_rows(values_only=True) if r[0] == "Totalt"][0]
     # -15 460 with 1001 at -300 (formula), 1003 at -260, 1010's text counted as 0 instead of -775
     assert total[4] == -15460 - 20 - 10 + 775
+
+
+def test_text_starting_with_equals_stays_text_through_every_populate(q1_book, csv_sources):
+    from finsam.workbook import populate_workbook
+
+    (csv_sources / "prognos.csv").write_text(
+        "Kostnadsställe;Prognos (tkr);Kommentar\n3005;-687;=Se bilaga - nya insatser\n", encoding="utf-8")
+    populate_workbook(q1_book, sources=csv_sources, period="2013-Q1")
+    (csv_sources / "prognos.csv").unlink()  # next quarter: no overrides, the comment is the workbook's now
+    populate_workbook(q1_book, sources=csv_sources, period="2013-Q1")
+    cell = _ekonomi_rows(q1_book)["3005"][6]
+    assert (cell.value, cell.data_type) == ("=Se bilaga - nya insatser", "s")
+
+
+@pytest.mark.parametrize("typed", ["19940530 3422", 198501011236, True, "2013-03-31"], ids=["pnr-text", "pnr-number", "bool", "date"])
+def test_something_that_is_no_forecast_is_kept_warned_and_never_printed(q1_book, csv_sources, typed):
+    import datetime as dt
+
+    from finsam.workbook import populate_workbook
+
+    book = load_workbook(q1_book)
+    row = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "1001")
+    row[4].value = dt.datetime(2013, 3, 31) if typed == "2013-03-31" else typed
+    book.save(q1_book)
+    r = runner.invoke(app, ["populate", str(q1_book), "--sources", str(csv_sources), "--period", "2013-Q1"])
+    assert r.exit_code == 0, r.output
+    result = populate_workbook(q1_book, sources=csv_sources, period="2013-Q1")
+    assert [p.column for p in result.problems if p.code == "prognos-ej-tal"] == ["1001"]
+    assert result.summary.loc["Totala kostnader", "prognos"] == -25237  # the budget stands in for it
+    for text in (r.output, *(p.message for p in result.problems), *result.forecast_notes):
+        assert "3422" not in text and "1236" not in text

@@ -175,3 +175,8 @@ def test_person_in_two_municipalities_warned_and_counted_once(settings):
     # the movers count once in Summa unika: 6 registrations in the period, 5 persons
     assert table.at["Summa", "inflode_antal"] == 6
     assert table.at["Summa", "inflode_unika"] == 5
+
+
+@pytest.mark.parametrize("value", PNR["separators"]["values"])
+def test_redact_masks_every_separator(value):
+    assert "1236" not in personnummer.redact(f"Ring {value} i morgon")

@@ -54,6 +54,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from finsam.settings import Settings, settings_to_rows
 
+class Formula(str):
+    """A formula read from a cell of the workbook (``"=-280-20"``), as opposed to text that
+    merely starts with ``=``. Written back, it stays a formula; any other text is written as
+    text, so nothing from a source file ever becomes a formula."""
+
+
 SHEET_PARTICIPANTS = "Deltagare"
 SHEET_ECONOMY = "Ekonomi"
 SHEET_SUMMARY = "Sammanställning"

@@ -31,12 +31,14 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer as _stdnum_pnr
 
-#: Anything shaped like a personnummer in free text (10 or 12 digits, optional ``-``/``+``).
-#: The date part must look like one (month 01–12, day 01–31, or 61–91 for a samordningsnummer),
-#: so that checksums and amounts are left alone; a space between date and number counts too
-#: (``19940530 3422``), as people type it.
+#: Separators people and programs put between date and number: ``-``, ``+``, any dash or the
+#: minus sign, with or without spaces around, or a lone space, tab or no-break space.
+_SEP = r"(?:[ \t\u00a0\u202f]*[-+\u2010-\u2015\u2212][ \t\u00a0\u202f]*|[ \t\u00a0\u202f]?)"
+#: Anything shaped like a personnummer in free text. The date part must look like one (month
+#: 01–12, day 01–31, or 61–91 for a samordningsnummer), so that checksums and amounts are left
+#: alone.
 PATTERN = re.compile(
-    r"(?<!\d)((?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))([-+ ]?)(\d{4})(?!\d)"
+    r"(?<!\d)((?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))(" + _SEP + r")(\d{4})(?!\d)"
 )
 
 

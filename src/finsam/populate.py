@@ -204,12 +204,6 @@ def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None =
     return period
 
 
-class Kept(str):
-    """Text that came from the workbook itself (the person's forecast formula or comment) and
-    goes back unchanged: a formula stays a formula. Text from a source is never Kept, so it
-    is always written as text."""
-
-
 def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd.DataFrame:
     """The rows of one cost-centre table in the order the workbook shows them (a person may
     have sorted the table in Excel): by the codes in column A (defined name ``name``).
@@ -336,18 +330,16 @@ def compute_blocks(
                 notes.append(f"{row.code} {row.name}: prognosens formel {value} i arbetsboken behölls.")
             elif why == "text":
                 problems.append(Problem("prognos-ej-tal", "warning", layout.SHEET_ECONOMY, None, row.code,
-                                        f"{row.code} {row.name}: prognosen {value!r} är text, inte ett tal; den står "
-                                        "kvar men summorna räknar den som 0. Skriv ett tal i cellen."))
+                                        f"{row.code} {row.name}: prognosen {str(value)!r} är inget rimligt tal i tkr; "
+                                        "den står kvar men summorna räknar den som 0. Skriv prognosen i tkr."))
             kept = why in ("formel", "text")
-            prognos.append([Kept(value) if kept else value])
+            prognos.append([value])
             prognos_all.append(int(row.budget) if kept else value)
             comment = _value(old_comment, i)
             if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
                 if not _blank(comment) and str(comment).strip() != source_text(row.comment).strip():
                     notes.append(f"{row.code} {row.name}: kommentaren i arbetsboken ersattes med den från prognos.csv.")
                 comment = source_text(row.comment)
-            elif isinstance(comment, str):
-                comment = Kept(comment)  # the person's own text (a formula stays a formula)
             comments.append([None if _blank(comment) else comment])
         if not utfall:  # a group without cost centres has one empty row
             utfall, prognos, comments, names = [[None, None]], [[None]], [[None]], [["(inga kostnadsställen)"]]
@@ -374,12 +366,12 @@ def compute_blocks(
         fin_prognos = []
         for i, row in enumerate(fin.itertuples(index=False)):
             value, why = tables.resolve_forecast(row.budget, None, _value(old_fp, i), _value(old_fu, i))
-            fin_prognos.append(Kept(value) if why in ("formel", "text") else value)
+            fin_prognos.append(value)
         blocks["fs_finansiering_utfall"] = [
             [int(r.budget), None if pd.isna(r.ackumulerat) else int(r.ackumulerat)] for r in fin.itertuples(index=False)
         ]
         blocks["fs_finansiering_prognos"] = [[v] for v in fin_prognos]
-        fin["prognos"] = [b if isinstance(v, Kept) else v for v, b in zip(fin_prognos, fin["budget"])]
+        fin["prognos"] = [v if isinstance(v, int) else b for v, b in zip(fin_prognos, fin["budget"])]
     else:
         fin["prognos"] = pd.Series(dtype="Int64")
     blocks["fs_eget_kapital"] = [[_opening_equity_tkr(settings, sources.ledger)]]
@@ -390,7 +382,7 @@ def compute_blocks(
     summ = tables.summary(settings, cc, fin, econ.unallocated_tkr)
     econ.cost_centres = cc
     econ.financing = fin
-    return PopulateResult(period, sources, blocks, muni, econ, summ, notes, problems)
+    return PopulateResult(period, sources, blocks, muni, econ, summ, [redact(n) for n in notes], problems)
 
 
 def _masker(mask_below: int | None):
@@ -468,8 +460,8 @@ def source_text(value) -> str:
 
 def is_formula_like(value) -> bool:
     """True for text a spreadsheet would parse as a formula, which writers store as text —
-    except :class:`Kept` text, which came from the workbook and goes back as it was."""
-    return isinstance(value, str) and not isinstance(value, Kept) and value.startswith(FORMULA_PREFIXES)
+    except a :class:`~finsam.layout.Formula` read from the workbook, which goes back as it was."""
+    return isinstance(value, str) and not isinstance(value, layout.Formula) and value.startswith(FORMULA_PREFIXES)
 
 
 __all__ = [

@@ -199,6 +199,10 @@ def economy(
     )
 
 
+#: No forecast of an association reaches this (tkr); a larger "forecast" is a pasted number.
+LARGEST_FORECAST_TKR = 10_000_000
+
+
 def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tuple[int | str, str]:
     """The forecast to write for one row, and why.
 
@@ -207,10 +211,12 @@ def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tu
     person's and is kept (``"arbetsboken"``) — unless it equals the workbook's previous
     budget, i.e. it is still the default, which then follows the new budget; an empty cell
     takes the budget (``"budget"``). A number typed as text (``"−260"``, ``"1 200"``) counts
-    as that number; a formula the person typed is kept as written (``"formel"``); other text
-    is kept too (``"text"``) so nothing typed is lost, and the caller warns that totals
-    ignore it.
+    as that number; a formula the person typed (:class:`~finsam.layout.Formula`) is kept as
+    written (``"formel"``); anything else — text, a date, TRUE, an absurd number such as a
+    pasted personnummer — is kept too (``"text"``) so nothing typed is lost, and the caller
+    warns that totals ignore it.
     """
+    from finsam.layout import Formula
     from finsam.sources.tabular import number_from_text
 
     if override is not None and not pd.isna(override):
@@ -219,14 +225,16 @@ def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tu
         isinstance(existing, float) and pd.isna(existing)
     ):
         return int(new_budget), "budget"
+    if isinstance(existing, Formula):
+        return existing, "formel"
     if isinstance(existing, str):
-        if existing.strip().startswith("="):
-            return existing, "formel"
         number = number_from_text(existing)
-        if number is None:
-            return existing, "text"
-    else:
+    elif isinstance(existing, (int, float)) and not isinstance(existing, bool):
         number = float(existing)
+    else:  # a date, TRUE/FALSE: typed by mistake, kept for the person to see
+        number = None
+    if number is None or not abs(number) <= LARGEST_FORECAST_TKR:  # also a personnummer pasted as a number
+        return existing, "text"
     if existing_budget not in (None, "") and number_from_text(str(existing_budget)) == number:
         return int(new_budget), "budget"
     return int(round(number)), "arbetsboken"

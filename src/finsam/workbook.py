@@ -65,7 +65,9 @@ class OpenpyxlBook:
         return cells
 
     def read(self, name: str) -> Block:
-        return [[c.value for c in row] for row in self._cells(name)]
+        """Values of a defined name; a formula cell comes back as :class:`~finsam.layout.Formula`."""
+        return [[layout.Formula(c.value) if c.data_type == "f" and isinstance(c.value, str) else c.value for c in row]
+                for row in self._cells(name)]
 
     def write(self, blocks: dict[str, Block]) -> None:
         for name, block in blocks.items():
