@@ -218,3 +218,44 @@ def test_the_column_check_gives_the_same_verdict_as_the_one_by_one_check():
     one_by_one = [personnummer.parse(v, 2013).number for v in values]
     assert col.tolist() == one_by_one
     assert sum(v is not None for v in one_by_one) >= len(register) + 3  # valid ones, samordningsnummer among them
+
+
+def test_a_row_with_an_amount_but_no_key_is_named(tmp_path, csv_sources):
+    _edit_budget(csv_sources / "budget.xlsx", "Budget", 5, 1, None)
+    (csv_sources / "prognos.csv").write_text("Kostnadsställe;Prognos (tkr);Kommentar\n;-999;x\n", encoding="utf-8")
+    book = new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS))
+    result = populate_workbook(book, sources=csv_sources, period="2013-Q1")
+    got = {(p.source, p.code, p.row) for p in result.problems if p.code == "rad-utan-nyckel"}
+    assert got == {("budget.xlsx (Budget)", "rad-utan-nyckel", 5), ("prognos.csv", "rad-utan-nyckel", 2)}
+
+
+def test_a_time_of_day_on_the_last_day_still_counts(settings):
+    from finsam import tables
+    from finsam.period import parse_period
+
+    got, _ = parse_dates(pd.Series([dt.datetime(2013, 3, 31, 12, 0)], dtype=object), file="f", column="c")
+    people = pd.DataFrame({"person": ["x"], "municipality": ["Mark"], "start": [pd.Timestamp("2013-01-02")],
+                           "end": got, "end_reason": [None]})
+    assert tables.participants_by_municipality(people, parse_period("2013-Q1"), settings).loc["Mark", "utflode_antal"] == 1
+
+
+@pytest.mark.parametrize(
+    "names, pattern",
+    [(["budget.xlsx", "budget.old.xlsx"], "budget.*"), (["budget-2013.xlsx"], "budget*"),
+     (["huvudbok.se", "huvudbok.csv"], "huvudbok.*")],
+)
+def test_the_file_named_like_the_pattern_wins(tmp_path, names, pattern):
+    from finsam.populate import find_source
+
+    for n in names:
+        (tmp_path / n).write_bytes(b"x")
+    assert find_source(tmp_path, pattern).name == names[0]
+
+
+def test_two_equally_good_candidates_are_an_error(tmp_path):
+    from finsam.populate import find_source
+
+    for n in ("budget 2013.xlsx", "budget-old.xlsx"):
+        (tmp_path / n).write_bytes(b"x")
+    with pytest.raises(SourceError, match="budget 2013.xlsx, budget-old.xlsx"):
+        find_source(tmp_path, "budget*")

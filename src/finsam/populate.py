@@ -98,16 +98,34 @@ _PREFERENCE = {".se": 0, ".si": 0, ".sie": 0, ".xlsx": 1, ".xlsm": 1, ".csv": 2,
 
 
 def find_source(folder: Path, pattern: str) -> Path | None:
-    """The file in ``folder`` matching ``pattern`` (e.g. ``huvudbok.*``). When several match,
-    SIE is preferred to xlsx to CSV (the accounting system's own export first); office lock
-    files (``~$…``) and backups are ignored."""
+    """The file in ``folder`` matching ``pattern`` (e.g. ``huvudbok.*``); office lock files
+    (``~$…``), hidden files and backups are ignored.
+
+    A file named exactly like the pattern (``budget.xlsx`` for ``budget.*``) wins over others
+    that match it (``budget.old.xlsx``); between such files the accounting system's own
+    export wins: SIE before xlsx before CSV (``huvudbok.se`` before ``huvudbok.csv``).
+
+    Raises:
+        SourceError: two files are equally good candidates, so which one is meant is a guess.
+    """
     hits = [
         p for p in folder.glob(pattern)
         if p.is_file() and not p.name.startswith(("~$", ".")) and not p.name.endswith(("~", ".bak"))
     ]
     if not hits:
         return None
-    return sorted(hits, key=lambda p: (_PREFERENCE.get(p.suffix.lower(), 9), p.name))[0]
+    stem = pattern.split(".")[0]
+    exact = [p for p in hits if p.stem == stem and "*" not in stem]
+    pool = exact or hits
+    rank = lambda p: _PREFERENCE.get(p.suffix.lower(), 9)  # noqa: E731
+    best = min(rank(p) for p in pool)
+    tied = sorted(p.name for p in pool if rank(p) == best)
+    if len(tied) > 1:
+        raise SourceError(
+            f"Flera filer i {folder} passar mönstret {pattern!r}: {', '.join(tied)}. Flytta bort de som inte ska "
+            "användas, eller ange det exakta filnamnet i bladet Inställningar."
+        )
+    return next(p for p in pool if rank(p) == best)
 
 
 def read_sources(settings: Settings, folder: Path) -> Sources:

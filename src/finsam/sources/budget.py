@@ -30,6 +30,15 @@ CC_OPTIONAL = {"name": ("Benämning", "Namn"), "group": ("Grupp",)}
 FIN_COLUMNS = {"name": ("Post", "Finansiering", "Benämning"), "budget_tkr": ("Budget (tkr)", "Budget", "Budget tkr")}
 
 
+def _without_key(frame: pd.DataFrame, values: pd.Series, key: str, where: str, column: str) -> list[Problem]:
+    """``rad-utan-nyckel``: a row with an amount but no code or name, which would be dropped."""
+    lost = frame[key].isna() & values.notna() & (values != 0)
+    return [Problem("rad-utan-nyckel", "warning", where, spreadsheet_row(frame.index, idx), column,
+                    f"Raden har beloppet {values[idx]:g} men ingen {column.lower()}; den kommer inte med. "
+                    "Fyll i koden eller ta bort raden.")
+            for idx in frame.index[lost]]
+
+
 def read_budget(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
     """Read the budget workbook (or, for a CSV, the cost-centre part only).
 
@@ -41,6 +50,7 @@ def read_budget(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
     cc = read_table(path, CC_COLUMNS, CC_OPTIONAL, sheet="Budget" if excel else 0, text_columns=("cost_centre", "name", "group"))
     where = f"{path.name} (Budget)"
     budget, problems = parse_numbers(cc["budget_tkr"], file=where, column="Budget (tkr)")
+    problems += _without_key(cc, budget, "cost_centre", where, "Kostnadsställe")
     cc = cc[cc["cost_centre"].notna()]
     for idx in cc.index[budget[cc.index].isna()]:
         problems.append(Problem("budget-tom", "warning", where, spreadsheet_row(cc.index, idx), "Budget (tkr)",
@@ -60,7 +70,7 @@ def read_budget(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
         if "Finansiering" in sheets:
             fin = read_table(path, FIN_COLUMNS, sheet="Finansiering", text_columns=("name",))
             fb, p2 = parse_numbers(fin["budget_tkr"], file=f"{path.name} (Finansiering)", column="Budget (tkr)")
-            problems += p2
+            problems += p2 + _without_key(fin, fb, "name", f"{path.name} (Finansiering)", "Post")
             fin = fin.assign(budget_tkr=fb.fillna(0.0))
             fin = fin[fin["name"].notna()]
     return cc, fin, problems

@@ -33,6 +33,10 @@ def read_forecast(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     df = read_table(path, COLUMNS, OPTIONAL, text_columns=("cost_centre", "comment"))
     value, problems = parse_numbers(df["forecast_tkr"], file=path.name, column="Prognos (tkr)")
     df = df.assign(forecast_tkr=value)
+    for idx in df.index[df["cost_centre"].isna() & value.notna()]:
+        problems.append(Problem("rad-utan-nyckel", "warning", path.name, spreadsheet_row(df.index, idx), "Kostnadsställe",
+                                f"Raden har prognosen {value[idx]:g} men inget kostnadsställe; den används inte. "
+                                "Fyll i kostnadsstället eller ta bort raden."))
     df = df[df["cost_centre"].notna()]
     for idx in df.index[df["cost_centre"].duplicated(keep="last")]:
         problems.append(Problem("prognos-dubblett", "warning", path.name, spreadsheet_row(df.index, idx), "Kostnadsställe",

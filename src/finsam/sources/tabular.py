@@ -344,14 +344,15 @@ def _out_of_range(raw: pd.Series, parsed: pd.Series, file: str, column: str, ind
 def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series, list[Problem]]:
     """Parse a date column to datetime64[ns]: Excel dates, ISO text (``2013-01-05``, with or
     without a time), Swedish text (``5/1 2013``, ``05.01.2013``, ``2013.01.05``,
-    ``20130105``) and Excel serial numbers. Empty → NaT without a problem; anything else
-    → NaT and an error problem with its 1-based spreadsheet row."""
+    ``20130105``) and Excel serial numbers. Times of day are dropped (a registration ended
+    2013-03-31 12:00 ended in March). Empty → NaT without a problem; anything else → NaT and an
+    error problem with its 1-based spreadsheet row."""
     s = values.astype(object)
     problems: list[Problem] = []
     if pd.api.types.infer_dtype(s, skipna=True) in ("date", "datetime", "datetime64", "empty"):
         # the usual xlsx column: real dates (or nothing) only, converted in one step
         out = _to_ns(s)
-        return out, _out_of_range(s, out, file, column)
+        return out.dt.normalize(), _out_of_range(s, out, file, column)
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     is_dt = s.map(lambda v: hasattr(v, "year") and not isinstance(v, str))
     if is_dt.any():
@@ -403,4 +404,4 @@ def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series
                     redact(f"Datumet {rest[idx]!r} förstås inte. Skriv det som ÅÅÅÅ-MM-DD."),
                 )
             )
-    return out, problems
+    return out.dt.normalize(), problems  # whole days: a time on the last day is still that day
