@@ -55,3 +55,30 @@ def test_a_period_with_no_ledger_lines_and_no_registrations_warns(book, csv_sour
     codes = {p.code for p in result.problems}
     assert "huvudbok-tom-period" in codes
     assert "deltagare-tom-period" not in codes  # the register does have Q1 registrations
+
+
+def test_a_period_outside_the_sie_files_fiscal_year_is_refused(tmp_path, sie_sources):
+    book = new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS))
+    se = sie_sources / "huvudbok.se"
+    se.write_bytes(se.read_bytes().replace(b"#RAR 0 20130101 20131231", b"#RAR 0 20120701 20130630"))
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    with pytest.raises(PeriodError, match="#RAR 0"):
+        populate_workbook(book, sources=sie_sources, period="2013-Q1")  # July–September 2013 in that file's year
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
+
+
+def test_a_workbook_for_another_year_does_not_inherit_last_years_equity(tmp_path):
+    import openpyxl
+
+    book = new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS), year=2014)
+    rows = {r[0].value: r[1].value for r in openpyxl.load_workbook(book)["Inställningar"].iter_rows(max_col=2)}
+    assert (rows["År"], rows["Eget kapital ingående (tkr)"], rows["Eget kapital per datum"]) == (2014, None, "2013-12-31")
+
+
+@pytest.mark.parametrize("year", [13, 0, 99999])
+def test_a_year_that_is_no_year_is_refused(tmp_path, year):
+    from finsam.errors import SettingsError
+
+    with pytest.raises(SettingsError):
+        new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS), year=year)
+    assert not (tmp_path / "u.xlsx").exists()

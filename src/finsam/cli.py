@@ -130,8 +130,12 @@ def new(
     from finsam.workbook import new_workbook
 
     with user_errors():
-        written = new_workbook(path, load_settings(settings), year=year, overwrite=overwrite)
+        s = load_settings(settings)
+        written = new_workbook(path, s, year=year, overwrite=overwrite)
     out.print(f"Skapade {written}.")
+    if year is not None and year != s.year or s.opening_equity_tkr is None:
+        out.print("Eget kapital ingående är inte ifyllt: skriv beloppet (tkr) från årsredovisningen på bladet "
+                  "Inställningar, annars tas det från SIE-filens #IB om en sådan används.")
 
 
 @app.command()

@@ -72,6 +72,9 @@ def parse_period(text: str, *, fiscal_start_month: int = 1, fiscal_year_start_da
         PeriodError: the text is none of these forms, or the quarter/tertial number is out of range.
     """
     t = text.strip().upper()
+    year_text = re.match(r"\d{4}", t)
+    if year_text and not 1900 <= int(year_text.group()) <= 2200:
+        raise PeriodError(f"Perioden {text!r} har året {year_text.group()}, som ligger utanför 1900–2200.")
     m = re.fullmatch(r"(\d{4})-?([QKT])([1-4])", t)
     if m:
         year, kind, n = int(m.group(1)), m.group(2), int(m.group(3))

@@ -199,9 +199,9 @@ def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None =
     it has one, else the settings.
 
     Raises:
-        PeriodError: the text is not a period, or the period lies in another fiscal year
-            than the workbook's (``År`` on the settings sheet): a 2013 workbook is never
-            filled with 2014 figures.
+        PeriodError: the text is not a period; the period lies outside the SIE file's fiscal
+            year (``#RAR 0``); or it lies in another fiscal year than the workbook's (``År`` on
+            the settings sheet): a 2013 workbook is never filled with 2014 figures.
     """
     month = settings.fiscal_start_month
     if ledger is not None and ledger.fiscal_year_start is not None:
@@ -213,6 +213,12 @@ def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None =
         full_year = parse_period(f"{settings.year}-{last}", fiscal_start_month=month)
         today = today or dt.date.today()
         period = full_year if today > full_year.end else current_period(today, kind=settings.period_kind, fiscal_start_month=month)
+    start, end = (ledger.fiscal_year_start, ledger.fiscal_year_end) if ledger is not None else (None, None)
+    if start and end and not (start <= period.start and period.end <= end):
+        raise PeriodError(
+            f"Perioden {period.start}–{period.end} ligger utanför huvudbokens räkenskapsår {start}–{end} "
+            f"({ledger.source.name}, #RAR 0). Exportera SIE-filen för rätt år eller ange en period inom det."
+        )
     if period.start.year != settings.year:
         raise PeriodError(
             f"Perioden {period.start}–{period.end} hör till räkenskapsåret {period.start.year}, men arbetsboken "

@@ -100,7 +100,17 @@ class Settings:
         return list(dict.fromkeys(g.summary_line for g in self.groups))
 
     def with_year(self, year: int) -> "Settings":
-        return replace(self, year=year)
+        """The same association for another year. The opening equity belongs to one year end,
+        so it is cleared (then the SIE file's ``#IB 0`` or the person fills it in).
+
+        Raises:
+            SettingsError: the year is outside 1900–2200.
+        """
+        if year == self.year:
+            return self
+        if not 1900 <= year <= 2200:
+            raise SettingsError(f"Året {year} ligger utanför 1900–2200. Ange året med fyra siffror.")
+        return replace(self, year=year, opening_equity_tkr=None, opening_equity_date=f"{year - 1}-12-31", period="")
 
 
 def _require(d: dict, key: str, where: str):
@@ -350,10 +360,8 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
             if default is None:
                 raise SettingsError(f"Bladet {source} saknar ett värde för {attr!r}. Fyll i det.")
             return default
-        try:
-            return int(float(v.replace(" ", "").replace(",", ".")))
-        except ValueError:
-            raise SettingsError(f"Bladet {source}: värdet {v!r} ska vara ett heltal.") from None
+        label = next((lab for lab, a in _KEYS if a == attr), attr)
+        return _int(v, label, f"Bladet {source}")  # "6 655" is 6655; "6,655" and "6.655" are refused
 
     for needed in ("Kommuner", "Grupper", "Kostnadsställen"):
         if needed not in sections:

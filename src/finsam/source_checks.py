@@ -71,6 +71,8 @@ def check_municipalities(settings: Settings, participants: pd.DataFrame, file: s
                                     f"Folkbokföringskommun saknas på {count_text(count, 'rad', 'rader')} (första: rad {first}); de räknas "
                                     f"som {settings.other_label!r}. Fyll i kommunen i registret om den är känd."))
             continue
+        if table_municipality(pd.Series([name]), settings).iloc[0] != settings.other_label:
+            continue  # a member, by name or kommunkod, as the table counts it
         if name.casefold() in exact or (_key(name) in sweden and _key(name) not in member_keys):
             continue  # a member as the table counts it, or another municipality (Annan ort)
         close = difflib.get_close_matches(name, members, n=1, cutoff=0.0)

@@ -34,9 +34,10 @@ def _in_period(dates: pd.Series, period: Period) -> pd.Series:
 
 def table_municipality(names: pd.Series, settings: Settings) -> pd.Series:
     """The row of the municipality table each Folkbokföringskommun counts in: the member as
-    the settings spell it (compared without case and surrounding spaces), else the "Annan
-    ort" label. Same index as ``names``; one lookup per distinct spelling."""
+    the settings spell it (compared without case and surrounding spaces) or its kommunkod
+    (``"1490"``: some registers give codes), else the "Annan ort" label. Same index as ``names``; one lookup per distinct spelling."""
     known = {m.name.casefold(): m.name for m in settings.municipalities}
+    known.update({m.code: m.name for m in settings.municipalities if m.code})  # a register with kommunkoder
     codes, spellings = pd.factorize(names)  # missing → code -1, which picks the last entry
     rows = [known.get(str(v).strip().casefold(), settings.other_label) for v in spellings]
     return pd.Series(np.array(rows + [settings.other_label], dtype=object)[codes], index=names.index)
