@@ -259,3 +259,12 @@ def test_two_equally_good_candidates_are_an_error(tmp_path):
         (tmp_path / n).write_bytes(b"x")
     with pytest.raises(SourceError, match="budget 2013.xlsx, budget-old.xlsx"):
         find_source(tmp_path, "budget*")
+
+
+def test_the_fast_ledger_path_refuses_three_decimals_like_the_tolerant_one(tmp_path):
+    f = tmp_path / "huvudbok.csv"
+    f.write_text("\n".join([HEADER, GOOD, "A2;2013-01-06;4010;Köpta tjänster;3008;Faktura;500000,125"]) + "\n",
+                 encoding="utf-8")
+    with pytest.raises(ProblemError) as err:
+        read_ledger_csv(f)
+    assert [(p.code, p.row) for p in err.value.problems] == [("tal-decimaler", 3)]

@@ -244,8 +244,9 @@ def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd
         missing = sorted(set(want) - set(sheet)) or sorted(set(sheet) - set(want))
         raise WorkbookError(
             f"{io.label}: tabellen {title} på bladet {layout.SHEET_ECONOMY} har inte inställningarnas kostnadsställen "
-            f"(skillnad: {', '.join(missing)}). Ändra inte koderna i kolumn A; skapa en ny arbetsbok med 'finsam new' "
-            "om kostnadsställena har ändrats."
+            f"(skillnad: {', '.join(missing)}). Ändra inte koderna i kolumn A. Har kostnadsställena ändrats i bladet "
+            f"Inställningar: skapa en ny arbetsbok med dem, 'finsam new NY.xlsx --settings {io.label}', och för över "
+            "prognoser och kommentarer."
         )
     return part.set_index("code").loc[sheet].reset_index()
 
@@ -267,7 +268,8 @@ def _shape_check(io: BookIO, name: str, block: Block) -> None:
         raise WorkbookError(
             f"{io.label}: området {name} har {len(current)}×{len(current[0]) if current else 0} celler men "
             f"inställningarna ger {len(block)}×{len(block[0])}. Kostnadsställen eller kommuner har ändrats "
-            "sedan arbetsboken skapades: skapa en ny arbetsbok med 'finsam new'."
+            f"sedan arbetsboken skapades: skapa en ny med 'finsam new NY.xlsx --settings {io.label}' "
+            "(inställningarna följer med) och för över prognoser och kommentarer."
         )
 
 

@@ -238,13 +238,32 @@ def _from_toml(data: dict, source: str) -> "Settings":
     return s
 
 
+def _from_workbook(path: Path) -> "Settings":
+    """The settings sheet of an existing finsam workbook (to make next year's, or a new one
+    after cost centres or members changed on the sheet)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook: one message
+        raise SettingsError(f"{path.name} går inte att läsa som arbetsbok ({type(exc).__name__}).") from None
+    if "Inställningar" not in wb.sheetnames:
+        raise SettingsError(f"{path.name} har inget blad Inställningar. Ange en inställningsfil (.toml) eller en finsam-arbetsbok.")
+    rows = [list(r) for r in wb["Inställningar"].iter_rows(min_col=1, max_col=3, values_only=True)]
+    wb.close()
+    return settings_from_rows(rows, source=f"{path.name}: Inställningar")
+
+
 def load_settings(path: Path) -> Settings:
-    """Read a TOML settings file (see ``workbook/sjuharad.toml`` for every key).
+    """Read a TOML settings file (see ``workbook/sjuharad.toml`` for every key), or the
+    settings sheet of an existing finsam workbook (``.xlsx``/``.xlsm``).
 
     Raises:
         SettingsError: the file is missing, not valid TOML, or lacks a required key.
     """
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _from_workbook(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -167,7 +167,7 @@ def save_atomic(wb: Workbook, path: Path, *, original: Path | None = None, force
         raise WorkbookError(f"{path.name} är skrivskyddad. Ta bort skrivskyddet (eller spara en kopia) och försök igen.")
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".finsam-", suffix=path.suffix, dir=path.parent)  # short: long names fit
         os.close(fd)
         wb.save(tmp)
         if original is not None and not force:

@@ -82,6 +82,9 @@ def _fast(path: Path) -> pd.DataFrame | None:
         return None
     if len(amount) and not (pc.max(pc.abs(amount)).as_py() <= LARGEST):  # inf, nan or a broken cell
         return None
+    cents = pc.multiply(amount, 100.0)
+    if len(amount) and pc.max(pc.abs(pc.subtract(cents, pc.round(cents)))).as_py() > 1e-6:
+        return None  # more than two decimals: the tolerant path names the row
     if len(account) and not pc.all(pc.match_substring_regex(account, r"^\d+$")).as_py():
         return None
     return pd.DataFrame(
