@@ -193,3 +193,11 @@ def test_something_that_is_no_forecast_is_kept_warned_and_never_printed(q1_book,
     assert result.summary.loc["Totala kostnader", "prognos"] == -25237  # the budget stands in for it
     for text in (r.output, *(p.message for p in result.problems), *result.forecast_notes):
         assert "3422" not in text and "1236" not in text
+
+
+def test_the_demo_workbook_remembers_its_period(tmp_path, monkeypatch, sample_sources):
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    r = runner.invoke(app, ["populate", "kvartalsuppfoljning-2013Q1.xlsx", "--sources", str(sample_sources)])
+    assert r.exit_code == 0, r.output
+    assert "2013-01-01–2013-03-31" in r.output

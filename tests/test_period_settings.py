@@ -23,7 +23,7 @@ from conftest import ROOT, SAMPLE, SETTINGS
         ("2013-T1", date(2013, 1, 1), date(2013, 4, 30), "Jan-April"),
         ("2013-T2", date(2013, 1, 1), date(2013, 8, 31), "Jan-Aug"),
         ("2013-03-31", date(2013, 1, 1), date(2013, 3, 31), "Jan-Mars"),
-        ("2013-02-15", date(2013, 1, 1), date(2013, 2, 15), "Jan-Feb"),
+        ("2013-02-15", date(2013, 1, 1), date(2013, 2, 15), "Jan-15 Feb"),
         ("2013-05", date(2013, 1, 1), date(2013, 5, 31), "Jan-Maj"),
     ],
 )

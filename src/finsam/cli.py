@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from contextlib import contextmanager
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Iterator, Optional
@@ -121,7 +122,7 @@ def print_populate(result, path: Path) -> None:
 @app.command()
 def new(
     path: Path = typer.Argument(..., help="Arbetsboken som skapas (.xlsx)."),
-    settings: Path = typer.Option(..., "--settings", "-s", help="Inställningsfil (TOML), t.ex. workbook/sjuharad.toml."),
+    settings: Path = typer.Option(..., "--settings", "-s", help="Inställningsfil (TOML), t.ex. workbook/sjuharad.toml, eller en befintlig finsam-arbetsbok."),
     year: Optional[int] = typer.Option(None, "--year", help="År (annars inställningsfilens)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Skriv över en befintlig fil."),
 ) -> None:
@@ -142,7 +143,7 @@ def new(
 def populate(
     path: Path = typer.Argument(..., help="Arbetsboken som fylls i."),
     sources: Optional[Path] = typer.Option(None, "--sources", help="Mapp med källfilerna (annars inställningarnas källmapp)."),
-    period: Optional[str] = typer.Option(None, "--period", help="2013-Q1 … 2013-Q4, 2013-T1 … T3 eller ett slutdatum 2013-03-31."),
+    period: Optional[str] = typer.Option(None, "--period", help="2013-Q1 … 2013-Q4 (kvartal), 2013-T1 … 2013-T3 (tertial), 2013-05 (till månadens slut) eller ett slutdatum 2013-03-31."),
     force: bool = typer.Option(
         False, "--force", help="Spara även om delar som finsam inte kan behålla (former, Excel 2010-validering…) försvinner."
     ),
@@ -204,8 +205,8 @@ def demo(
     from finsam.workbook import new_and_populate
 
     with user_errors(), sample_folder() as folder:
-        result = new_and_populate(path, load_settings(folder / "sjuharad.toml"), folder,
-                                  period=DEMO_PERIOD, overwrite=overwrite)
+        settings = replace(load_settings(folder / "sjuharad.toml"), period=DEMO_PERIOD)  # a later populate keeps Q1
+        result = new_and_populate(path, settings, folder, period=DEMO_PERIOD, overwrite=overwrite)
     print_populate(result, path)
     out.print(f"Skrev {path.resolve()}")
 
@@ -226,7 +227,8 @@ def inspect(
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
-    out.print(f"{info['file']}: {info['source']} ({info['kind']}), {info['rows']} rader.")
+    kind = info["source"] if info["kind"] == info["source"] else f"{info['source']} ({info['kind'].upper()})"
+    out.print(f"{info['file']}: {kind}, {count_text(info['rows'], 'rad', 'rader')}.")
     if info.get("period"):
         out.print(f"Datum i filen: {info['period']['from']} – {info['period']['to']}.")
     if info["source"] != "huvudbok":
@@ -238,8 +240,8 @@ def inspect(
             value = info.get(key)
             if isinstance(value, dict):
                 t = Table(title=label)
-                t.add_column("")
-                t.add_column("", justify="right")
+                t.add_column({"count_by_insats": "Insats", "registrations_by_municipality": "Kommun"}.get(key, "Post"))
+                t.add_column("Antal" if key.endswith(("insats", "municipality")) else "tkr", justify="right")
                 for k, v in value.items():
                     t.add_row(k, _fmt(v))
                 out.print(t)

@@ -299,7 +299,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
             _cell(ws, r + 1, c, h, bold=True, fill=HEADER_FILL, right=3 <= c <= 6)
             _cell(ws, r + 2, c, s, bold=True, fill=HEADER_FILL, right=3 <= c <= 6)
         for c in (3, 4, 5, 6):
-            _cell(ws, r + 3, c, "Tkr", bold=True, fill=HEADER_FILL, right=True)
+            _cell(ws, r + 3, c, "tkr", bold=True, fill=HEADER_FILL, right=True)
         for c in (1, 2, 7):
             _cell(ws, r + 3, c, fill=HEADER_FILL)
         first = r + 4
@@ -312,7 +312,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
                 _cell(ws, row, c, fmt=NUMBER_FORMAT)
             _cell(ws, row, 5, fmt=NUMBER_FORMAT, fill=INPUT_FILL)
             _cell(ws, row, 6, f'=IF(E{row}="","",E{row}-C{row})', fmt=NUMBER_FORMAT)
-            _cell(ws, row, 7, fill=INPUT_FILL, wrap=False)
+            _cell(ws, row, 7, fill=INPUT_FILL).alignment = Alignment(indent=1)  # clear of Avvikelse
         last = first + max(len(ccs), 1) - 1
         if not ccs:  # a group without cost centres still gets one (empty) row
             _cell(ws, first, 2, "(inga kostnadsställen)")
@@ -353,7 +353,7 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _To
     for c, (h, s) in enumerate(heads, start=1):
         _cell(ws, 4, c, h, bold=True, fill=HEADER_FILL, right=c > 1)
         _cell(ws, 5, c, s, bold=True, fill=HEADER_FILL, right=c > 1)
-        _cell(ws, 6, c, "Tkr" if c > 1 else None, bold=True, fill=HEADER_FILL, right=c > 1)
+        _cell(ws, 6, c, "tkr" if c > 1 else None, bold=True, fill=HEADER_FILL, right=c > 1)
     r = 7
     cost_rows = []
     for li, line in enumerate(settings.summary_lines):
@@ -388,12 +388,14 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _To
         _cell(ws, er, c, f"=-({costs}){fin}", bold=True, fmt=NUMBER_FORMAT)
     totals.equity_row = er
     names.add("fs_arets_finansiering_ek", SHEET_SUMMARY, er, 2, er, 4)
-    r = er + 2
+    r = er + 3
     date = settings.opening_equity_date or f"{settings.year - 1}-12-31"
-    _cell(ws, r, 1, f"* Eget kapital ingående {date} enligt årsredovisning (tkr)")
+    _cell(ws, r - 1, 1, "Eget kapital", bold=True, fill=HEADER_FILL)
+    _cell(ws, r - 1, 2, "tkr", bold=True, fill=HEADER_FILL, right=True)
+    _cell(ws, r, 1, f"* Eget kapital ingående {date} enligt årsredovisning")
     _cell(ws, r, 2, fmt=NUMBER_FORMAT)
     names.add("fs_eget_kapital", SHEET_SUMMARY, r, 2)
-    _cell(ws, r + 1, 1, "Beräknat eget kapital vid årets slut enligt prognos (tkr)")
+    _cell(ws, r + 1, 1, "Beräknat eget kapital vid årets slut enligt prognos")
     _cell(ws, r + 1, 2, f'=IF(B{r}="","",B{r}-D{er})', fmt=NUMBER_FORMAT)
     names.add("fs_eget_kapital_prognos", SHEET_SUMMARY, r + 1, 2)
     _notes(ws, names, r + 3, 4, "fs_noteringar_sammanstallning", SHEET_SUMMARY)

@@ -1,6 +1,6 @@
 """Report periods: accumulated from the start of the fiscal year to a period end.
 
-Rule (DOMAIN.md, seed "Jan-Mars"): a follow-up always covers the fiscal year from its first
+Rule (README "Definitions"; the seed report's "Jan-Mars"): a follow-up always covers the fiscal year from its first
 day to the period end — Q1 = Jan–Mars, Q2 = Jan–Juni, Q3 = Jan–Sept, Q4 = Jan–Dec; tertial
 T1 = Jan–April, T2 = Jan–Aug, T3 = Jan–Dec. A fiscal year that starts in another month
 (a July–June year) shifts the quarters: Q1 = Juli–Sept.
@@ -28,8 +28,12 @@ class Period:
 
     @property
     def label(self) -> str:
-        """Swedish label as in the seed report's column heading, e.g. ``"Jan-Mars"``."""
-        return f"{MONTH_LABELS[self.start.month - 1]}-{MONTH_LABELS[self.end.month - 1]}"
+        """Swedish label as in the seed report's column heading, e.g. ``"Jan-Mars"``; a period
+        that ends inside a month names the day, ``"Jan-15 Feb"``."""
+        end = MONTH_LABELS[self.end.month - 1]
+        if self.end != _month_end(self.end):
+            end = f"{self.end.day} {end}"
+        return f"{MONTH_LABELS[self.start.month - 1]}-{end}"
 
     @property
     def year_label(self) -> str:

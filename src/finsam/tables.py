@@ -22,7 +22,7 @@ from finsam.period import Period
 from finsam.settings import Settings
 from finsam.sources.ledger import lines_in_period, result_lines
 
-#: Avslutsorsak that means the registration was a mistake: not an outflow (DOMAIN.md).
+#: Avslutsorsak that means the registration was a mistake: not an outflow (SUS follow-up practice; README "Definitions").
 FELREGISTRERING = "felregistrering"
 
 MUNICIPALITY_COLUMNS = ["inflode_antal", "inflode_unika", "utflode_antal", "utflode_unika"]
@@ -58,7 +58,7 @@ def participants_by_municipality(participants: pd.DataFrame, period: Period, set
         Annan ort                1              1              1              1
         Summa                  152            133             98             96
 
-    Rules (DOMAIN.md; sample README): inflöde = registrations whose start lies in the period,
+    Rules (README "Definitions"; ``sample/README.md``): inflöde = registrations whose start lies in the period,
     utflöde = whose end does (a registration starting and ending in it counts in both);
     registrations ended as *felregistrering* are no outflow; ``antal`` counts registrations,
     ``unika`` distinct personnummer; municipalities that are not members count as "Annan
@@ -207,7 +207,7 @@ LARGEST_FORECAST_TKR = 10_000_000
 def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tuple[int | str, str]:
     """The forecast to write for one row, and why.
 
-    Rules (issue "main job"; DOMAIN.md "Prognos … default = budget"): an override from
+    Rules (README "Definitions": Prognos defaults to the budget): an override from
     prognos.csv wins (``"prognos.csv"``); else a forecast already in the workbook is the
     person's and is kept (``"arbetsboken"``) — unless it equals the workbook's previous
     budget, i.e. it is still the default, which then follows the new budget; an empty cell

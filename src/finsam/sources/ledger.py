@@ -13,7 +13,7 @@ column            dtype             meaning
 ================  ================  ==========================================================
 
 Report value of result accounts (classes 3–8) = −amount, so costs come out negative and
-income positive (DOMAIN.md, SIE 4B §8 #TRANS).
+income positive (SIE 4B, #TRANS: debit positive; README "Definitions").
 """
 
 from __future__ import annotations
