@@ -25,6 +25,7 @@ def inspect_source(path: Path, *, cost_centre_dimension: int = 1) -> dict:
     Returns a JSON-ready dict::
 
         {
+          "source": "huvudbok",
           "kind": "sie" | "csv",
           "file": "huvudbok.se",                      # name only, no folder
           "rows": 86,                                 # ledger lines read
@@ -32,7 +33,7 @@ def inspect_source(path: Path, *, cost_centre_dimension: int = 1) -> dict:
           "fiscal_year": {"from": "2013-01-01", "to": "2013-12-31"} | None,  # SIE #RAR 0
           "cost_centre_dimension": 1,
           "result_by_cost_centre_month": {            # result accounts (classes 3–8) only
-              "3008": {"2013-01": -264135.27, ...},   # kr, 2 decimals, SIE sign (costs > 0)
+              "3008": {"2013-01": 397490.75, ...},    # kr, 2 decimals, SIE sign (a cost > 0)
               "": {...},                              # lines without a cost centre
           },
           "problems": [Problem.to_dict(), ...],       # warnings found while reading
@@ -107,9 +108,19 @@ def source_kind(path: Path) -> str:
 
 
 def describe_table(path: Path, kind: str) -> dict:
-    """What finsam reads from a source that is no ledger: kind, row count, dates covered,
-    and counts (never a personnummer: the register gives registrations and distinct
-    persons per municipality)."""
+    """What finsam reads from a source that is no ledger, as a JSON-ready dict: ``source`` and
+    ``kind`` (the kind), ``file``, ``rows``, ``period`` (``{"from", "to"}`` ISO dates covered,
+    or ``None``), ``problems`` (list of :meth:`Problem.to_dict`), and per kind:
+
+    - deltagare: ``persons`` (distinct valid personnummer, int), ``still_active`` (int),
+      ``registrations_by_municipality`` (name → int);
+    - anonyma: ``count_by_insats`` (insats → int);
+    - budget: ``cost_centres`` (int), ``budget_tkr`` (float, sum, costs negative),
+      ``financing_tkr`` (post → float);
+    - prognos: ``forecast_tkr`` (cost centre → float).
+
+    Counts only: every text key from the file is passed through
+    :func:`finsam.personnummer.redact`, so a personnummer typed into a text cell is masked."""
     info: dict = {"source": kind, "kind": kind, "file": path.name}
     if kind == "deltagare":
         from finsam.sources.participants import read_participants

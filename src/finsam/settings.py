@@ -70,7 +70,26 @@ SOURCE_KINDS = ("deltagare", "anonyma", "huvudbok", "budget", "prognos")
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything finsam needs to know about one association and one year."""
+    """Everything finsam needs to know about one association and one year.
+
+    Attributes:
+        association: the samordningsförbund's name (page headers, titles).
+        year: the fiscal year (the year in which it starts), 1900–2200.
+        municipalities: the members, in the order of the municipality table.
+        groups: the cost-centre tables, in order.
+        cost_centres: every cost centre shown, each in one group, in table order.
+        financing: the summary's financing lines, in order.
+        other_label: the row for non-members ("Annan ort").
+        fiscal_start_month: 1–12; 1 = calendar year (a SIE ``#RAR 0`` overrides it).
+        period_kind: ``"kvartal"`` or ``"tertial"``, for the default period.
+        opening_equity_tkr: eget kapital at the previous year end, whole tkr (positive), or
+            ``None`` (then the SIE file's ``#IB 0`` on 20xx, if any).
+        opening_equity_date: ISO date of that balance, for the label.
+        cost_centre_dimension: the SIE dimension holding cost centres (1 = kostnadsställe).
+        sources_folder: the sources folder, relative to the workbook's folder.
+        source_patterns: source kind (:data:`SOURCE_KINDS`) → glob pattern in that folder.
+        period: the period to fill (``"2013-Q1"``, ``"2013-03-31"`` …) or ``""`` for the default.
+    """
 
     association: str
     year: int
