@@ -228,3 +228,19 @@ def test_a_new_workbook_can_take_its_settings_from_an_old_one(tmp_path, csv_sour
     assert r.exit_code == 0, r.output
     codes = [c.value for c in openpyxl.load_workbook(new)["Ekonomi"]["A"]]
     assert "3033" in codes
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [(["new", "x.xlsx"], "--settings saknas"), (["populate", "x.xlsx", "--mask-below", "1"], "minst 2"),
+     (["inspect", "f", "--dimension", "abc"], "ett heltal"), (["new", "--bogus"], "okänd flagga --bogus")],
+)
+def test_usage_errors_are_one_swedish_line(tmp_path, args, words):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    r = subprocess.run([sys.executable, "-m", "finsam", *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert r.returncode == 2
+    assert r.stderr.startswith("Fel: ") and words in r.stderr and "Usage" not in r.stderr

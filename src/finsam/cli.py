@@ -8,6 +8,7 @@ data problems are printed as a table (severity, file, row, column, message).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from contextlib import contextmanager
@@ -277,9 +278,48 @@ def addin(
     out.print(f"Skrev {written}. Installera det enligt addin/README.md i finsams källkod.")
 
 
+def _usage_in_swedish(exc) -> str:
+    """A command-line usage error (typer/click) as one Swedish line for the person."""
+    from typer._click import exceptions as ce
+
+    param = getattr(exc, "param", None)
+    name = "--" + param.name.replace("_", "-") if param is not None and getattr(param, "param_type_name", "") == "option" \
+        else (param.name.upper() if param is not None else "")
+    command = exc.ctx.command_path if getattr(exc, "ctx", None) else "finsam"
+    if isinstance(exc, ce.MissingParameter):
+        what = f"{name} saknas"
+    elif isinstance(exc, ce.BadParameter):
+        detail = exc.format_message()
+        least = re.search(r"greater than or equal to (\d+)", detail)
+        if least:
+            detail = f"minst {least.group(1)}"
+        elif "valid integer" in detail:
+            detail = "ett heltal"
+        what = f"ogiltigt värde för {name}: ska vara {detail}" if least or detail == "ett heltal" \
+            else f"ogiltigt värde för {name} ({detail})"
+    elif isinstance(exc, ce.NoSuchOption):
+        what = f"okänd flagga {exc.option_name}"
+    elif "No such command" in exc.format_message():
+        what = "okänt kommando"
+    else:
+        what = exc.format_message()
+    return f"Fel: {what}. Se '{command} --help'."
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="finsam")
+    """Console-script entry point: usage errors in Swedish, ``Fel: …`` with exit code 2."""
+    from typer._click import exceptions as ce
+
+    try:
+        code = app(prog_name="finsam", standalone_mode=False)
+    except ce.NoArgsIsHelpError:
+        code = 0
+    except ce.UsageError as exc:
+        err.print(_usage_in_swedish(exc))
+        code = 2
+    except ce.Abort:
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
