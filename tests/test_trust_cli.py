@@ -130,7 +130,9 @@ def test_validate_reports_check_blocks_problems(book):
     wb[sheet][first].offset(0, 1).value = 99  # Bollebygd inflöde unika 99 > antal 4
     wb.save(book)
     report = validate_workbook(book)
-    assert [(p.code, p.severity, p.column) for p in report.problems] == [("unika-over-antal", "error", "Bollebygd")]
+    row = wb[sheet][first].row  # Bollebygd's row: validate names its cells
+    assert [(p.code, p.severity, p.row, p.column) for p in report.problems] == [
+        ("unika-over-antal", "error", row, f"B{row}:E{row}")]
     assert not report.valid
 
 
@@ -150,3 +152,19 @@ def test_populate_force_option_is_accepted(book):
 def test_commands_have_help(command):
     res = runner.invoke(app, [command, "--help"])
     assert res.exit_code == 0 and "--sources" in res.output
+
+
+def test_validate_names_the_cell_of_a_workbook_problem(tmp_path):
+    from openpyxl import load_workbook as _load
+
+    from finsam.cli import app as _app
+
+    wb = tmp_path / "v.xlsx"
+    assert runner.invoke(_app, ["demo", str(wb)]).exit_code == 0
+    book = _load(wb)
+    row = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "1001")
+    row[4].value = -300  # a forecast that differs from budget, without a comment
+    book.save(wb)
+    r = runner.invoke(_app, ["validate", str(wb), "--json"])
+    problems = json.loads(r.output)["problems"]
+    assert [(p["code"], p["row"], p["column"]) for p in problems] == [("prognos-utan-kommentar", row[0].row, f"G{row[0].row}")]

@@ -106,6 +106,34 @@ def check_formulas(book: OpenpyxlBook, settings: Settings) -> list[Problem]:
     return problems
 
 
+def _with_positions(book: OpenpyxlBook, settings: Settings, problems: list[Problem]) -> list[Problem]:
+    """The value checks speak of a municipality or a cost centre; in a file the person wants
+    the row and the cell. Found through the defined names (rows may have been moved)."""
+    rows: dict[tuple[str, str], int] = {}
+    names = book.names()
+    muni = [m.name for m in settings.municipalities] + [settings.other_label]
+    if "fs_deltagare" in names:
+        for name, cells in zip(muni, book.cells("fs_deltagare")):
+            rows[(layout.SHEET_PARTICIPANTS, name)] = cells[0].row
+    if "fs_deltagare_summa" in names:
+        rows[(layout.SHEET_PARTICIPANTS, "Summa")] = book.cells("fs_deltagare_summa")[0][0].row
+    for gi in range(1, len(settings.groups) + 1):
+        koder = layout.group_names(gi)["koder"]
+        if koder in names:
+            for (cell,) in book.cells(koder):
+                rows[(layout.SHEET_ECONOMY, str(cell.value).strip())] = cell.row
+    out = []
+    for p in problems:
+        row = rows.get((p.source, p.column or ""))
+        if row is None or p.row is not None:
+            out.append(p)
+            continue
+        column = {"prognos-utan-kommentar": f"G{row}", "unika-over-antal": f"B{row}:E{row}",
+                  "summa-unika": f"C{row}, E{row}"}.get(p.code, p.column)
+        out.append(Problem(p.code, p.severity, p.source, row, column, p.message))
+    return out
+
+
 def _workbook_period(book: OpenpyxlBook, settings: Settings, ledger) -> Period | None:
     block = book.read("fs_period") if "fs_period" in book.names() else []
     end = block[1][0] if len(block) > 1 and block[1] else None
@@ -135,7 +163,7 @@ def validate_workbook(path: Path, sources: Path | None = None) -> Report:
     names = book.names()
     blocks = {n: book.read(n) for n in layout.input_names(settings) if n in names}
     report = Report(workbook=path.name)
-    report.problems += check_blocks(settings, blocks)
+    report.problems += _with_positions(book, settings, check_blocks(settings, blocks))
     report.problems += check_formulas(book, settings)
     folder = Path(sources) if sources is not None else book.folder / settings.sources_folder
     if sources is not None or folder.is_dir():

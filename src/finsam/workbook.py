@@ -51,9 +51,6 @@ class OpenpyxlBook:
 
     def cells(self, name: str):
         """The openpyxl cells of a defined name, always 2D (rows × columns)."""
-        return self._cells(name)
-
-    def _cells(self, name: str):
         if name not in self.wb.defined_names:
             raise WorkbookError(f"{self.label} saknar namnet {name}. Skapa arbetsboken på nytt med 'finsam new'.")
         (sheet, ref), = list(self.wb.defined_names[name].destinations)
@@ -67,11 +64,11 @@ class OpenpyxlBook:
     def read(self, name: str) -> Block:
         """Values of a defined name; a formula cell comes back as :class:`~finsam.layout.Formula`."""
         return [[layout.Formula(c.value) if c.data_type == "f" and isinstance(c.value, str) else c.value for c in row]
-                for row in self._cells(name)]
+                for row in self.cells(name)]
 
     def write(self, blocks: dict[str, Block]) -> None:
         for name, block in blocks.items():
-            for row, values in zip(self._cells(name), block):
+            for row, values in zip(self.cells(name), block):
                 for cell, value in zip(row, values):
                     cell.value = value
                     if is_formula_like(value):

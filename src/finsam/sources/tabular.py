@@ -172,12 +172,12 @@ def _read_sheet(path: Path, sheet: str | int, wanted: dict[str, tuple[str, ...]]
     aliases = {normalise_header(a) for names in wanted.values() for a in names}
     body = rows[1:]
     return pd.DataFrame(
-        {header[i]: _cells([row[i] for row in body]) for i, h in enumerate(header) if normalise_header(h) in aliases},
+        {header[i]: cells([row[i] for row in body]) for i, h in enumerate(header) if normalise_header(h) in aliases},
         index=pd.RangeIndex(len(body)),
     )
 
 
-def _cells(values: list) -> pd.Series:
+def cells(values: list) -> pd.Series:
     """One sheet column as read_excel gives it; converted cell by cell only when it mixes
     kinds or holds floats. A column of dates only keeps its ``datetime.date`` values
     (:func:`parse_dates` reads them as it reads ``datetime``), saving a conversion per cell."""
