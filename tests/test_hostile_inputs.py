@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from finsam.sources.tabular import parse_dates
+from finsam.sources.tabular import parse_dates, parse_numbers
 
 
 @pytest.mark.parametrize(
@@ -268,3 +268,39 @@ def test_the_fast_ledger_path_refuses_three_decimals_like_the_tolerant_one(tmp_p
     with pytest.raises(ProblemError) as err:
         read_ledger_csv(f)
     assert [(p.code, p.row) for p in err.value.problems] == [("tal-decimaler", 3)]
+
+
+@pytest.mark.parametrize("text, want", [("1 234,50", 1234.5), ("-1\u00a0234\u00a0567", -1234567.0), ("940530\u00a03422", None),
+                                        ("12 34", None)])
+def test_blanks_in_a_number_are_thousands_separators_only(text, want):
+    from finsam.sources.tabular import number_from_text
+
+    got, problems = parse_numbers(pd.Series([text], dtype=object), file="f.csv", column="Antal")
+    assert (None if pd.isna(got[0]) else got[0]) == want
+    assert number_from_text(text) == want
+    assert [p.code for p in problems] == ([] if want is not None else ["tal-ogiltigt"])
+
+
+def test_a_personnummer_in_a_typed_comment_is_masked_in_the_workbook(tmp_path, csv_sources):
+    book = new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS))
+    populate_workbook(book, sources=csv_sources, period="2013-Q1")
+    wb = openpyxl.load_workbook(book)
+    row = next(r for r in wb["Ekonomi"].iter_rows() if r[0].value == "1001")
+    row[6].value = f"ring {PNR['planted']['register']} om avtalet"
+    wb.save(book)
+    result = populate_workbook(book, sources=csv_sources, period="2013-Q1")
+    row = next(r for r in openpyxl.load_workbook(book)["Ekonomi"].iter_rows() if r[0].value == "1001")
+    assert row[6].value.startswith("ring ") and PNR["planted"]["register"][-4:] not in row[6].value
+    assert any("maskerades" in n for n in result.forecast_notes)
+
+
+def test_validate_warns_about_a_forecast_that_is_text():
+    from finsam import checks, layout
+    from finsam.settings import load_settings as _load
+
+    s = _load(SETTINGS)
+    n = len(s.cost_centres_of("Förbundsmedel"))
+    blocks = {layout.group_names(1)["prognos"]: [["ca -300"]] + [[None]] * (n - 1),
+              layout.group_names(1)["utfall"]: [[-280, -58]] + [[0, 0]] * (n - 1)}
+    got = [(p.code, p.column) for p in checks.check_blocks(s, blocks) if p.code.startswith("prognos")]
+    assert got == [("prognos-ej-tal", "1001")]

@@ -31,9 +31,12 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer as _stdnum_pnr
 
-#: Separators people and programs put between date and number: ``-``, ``+``, any dash or the
-#: minus sign, with or without spaces around, or a lone space, tab or no-break space.
-_SEP = r"(?:[ \t\u00a0\u202f]*[-+\u2010-\u2015\u2212][ \t\u00a0\u202f]*|[ \t\u00a0\u202f]?)"
+#: Separators people and programs put between date and number: ``-``, ``+`` (or two), any dash
+#: or the minus sign, with or without blanks around, or blanks alone (spaces, tabs, no-break
+#: spaces) — whatever :func:`parse` accepts is masked too.
+#: A blank may also stand as its escape (``\xa0``, ``\u202f``, ``\t``), as ``repr`` writes it in a message.
+_BLANK = r"(?:[ \t\u00a0\u202f]|\\t|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4})"
+_SEP = rf"(?:{_BLANK}*[-+\u2010-\u2015\u2212]{{1,2}}{_BLANK}*|{_BLANK}*)"
 #: Anything shaped like a personnummer in free text. The date part must look like one (month
 #: 01–12, day 01–31, or 61–91 for a samordningsnummer), so that checksums and amounts are left
 #: alone.

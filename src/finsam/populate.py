@@ -362,6 +362,9 @@ def compute_blocks(
             prognos.append([value])
             prognos_all.append(int(row.budget) if kept else value)
             comment = _value(old_comment, i)
+            if isinstance(comment, str) and not isinstance(comment, layout.Formula) and redact(comment) != comment:
+                comment = redact(comment)  # only counts leave finsam, even from a typed comment
+                notes.append(f"{row.code} {row.name}: ett personnummer i kommentaren maskerades.")
             if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
                 if not _blank(comment) and str(comment).strip() != source_text(row.comment).strip():
                     notes.append(f"{row.code} {row.name}: kommentaren i arbetsboken ersattes med den från prognos.csv.")

@@ -226,11 +226,22 @@ def spreadsheet_row(index: pd.Index, label) -> int:
 
 _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f']")
 _NUMBER_OK = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+#: Blanks inside a number are thousands separators only between groups of three digits
+#: ("1 234 567,50"); "940530 3422" is no number (it is a personnummer).
+_INNER_BLANK = re.compile(r"\d[\s\u00a0\u202f']+\d")
+_GROUPED = re.compile(r"^[-+\u2212\u2013]?\s*\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d*)?$")
+
+
+def _badly_grouped(text: str) -> bool:
+    t = text.strip()
+    return bool(_INNER_BLANK.search(t)) and not _GROUPED.match(t)
 
 
 def number_from_text(text: str) -> float | None:
     """One Swedish-written number (``"−1 234,5"``, ``"1\u00a0200"``, ``"-280"``) as a float, or
     ``None`` when the text is no number. The scalar twin of :func:`parse_numbers`."""
+    if _badly_grouped(str(text)):
+        return None
     t = _NUMBER_JUNK.sub("", str(text)).replace("\u2212", "-").replace("\u2013", "-").replace(",", ".")
     return float(t) if _NUMBER_OK.match(t) else None
 
@@ -255,6 +266,7 @@ def parse_numbers(
     out = pd.Series(np.nan, index=s.index, dtype="float64")
     out[is_num] = s[is_num].astype("float64")
     text = s[~is_num].map(lambda v: "" if v is None else str(v))
+    text = text.where(~text.map(_badly_grouped), "?")  # blanks that are no thousands separators
     text = (
         text.str.replace(_NUMBER_JUNK, "", regex=True)
         .str.replace("\u2212", "-", regex=False)
