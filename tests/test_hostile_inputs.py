@@ -304,3 +304,13 @@ def test_validate_warns_about_a_forecast_that_is_text():
               layout.group_names(1)["utfall"]: [[-280, -58]] + [[0, 0]] * (n - 1)}
     got = [(p.code, p.column) for p in checks.check_blocks(s, blocks) if p.code.startswith("prognos")]
     assert got == [("prognos-ej-tal", "1001")]
+
+
+def test_a_sources_folder_named_in_decomposed_unicode_is_found(tmp_path, csv_sources):
+    import unicodedata
+
+    decomposed = tmp_path / unicodedata.normalize("NFD", "källor2")
+    csv_sources.rename(decomposed)
+    book = new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS))
+    result = populate_workbook(book, sources=tmp_path / "källor2", period="2013-Q1")
+    assert result.municipalities.loc["Summa", "inflode_antal"] == 152

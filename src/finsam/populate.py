@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,18 @@ def find_source(folder: Path, pattern: str) -> Path | None:
     return next(p for p in pool if rank(p) == best)
 
 
+def _same_name_on_disk(path: Path) -> Path:
+    """``path``, or the entry beside it whose name is the same text in another Unicode form
+    (macOS writes "källor" decomposed, a settings sheet composed: they look identical)."""
+    if path.exists() or not path.parent.is_dir():
+        return path
+    want = unicodedata.normalize("NFC", path.name)
+    for entry in path.parent.iterdir():
+        if unicodedata.normalize("NFC", entry.name) == want:
+            return entry
+    return path
+
+
 def read_sources(settings: Settings, folder: Path) -> Sources:
     """Read every source file of ``folder`` named by the settings' patterns.
 
@@ -141,7 +154,7 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
     Raises:
         SourceError: the folder or a required file is missing, or a file cannot be read.
     """
-    folder = Path(folder)
+    folder = _same_name_on_disk(Path(folder))
     if not folder.is_dir():
         raise SourceError(f"Källmappen {folder} finns inte. Ange rätt mapp med --sources eller i bladet Inställningar.")
     files = {kind: find_source(folder, pat) for kind, pat in settings.source_patterns.items()}
