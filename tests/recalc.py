@@ -17,22 +17,30 @@ import openpyxl
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def recalc(path: Path, out_dir: Path | None = None) -> Path:
-    """Recalculate ``path`` into ``out_dir`` (a new folder by default); returns the new file."""
+def recalc_many(paths: list[Path], out_dir: Path | None = None) -> list[Path]:
+    """Recalculate several workbooks in one LibreOffice run (it starts once: ~1 s saved per
+    file); returns the new files, in order."""
     if SOFFICE is None:
         raise RuntimeError("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui")
     out_dir = Path(out_dir or tempfile.mkdtemp(prefix="recalc-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     env = dict(os.environ, HOME=str(profile))
     subprocess.run(
         [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(out_dir), str(path)],
+         "--outdir", str(out_dir), *map(str, paths)],
         check=True, capture_output=True, timeout=180, env=env,
     )
-    out = out_dir / (Path(path).stem + ".xlsx")
-    if not out.exists():
-        raise RuntimeError(f"LibreOffice wrote no {out}")
+    out = [out_dir / (Path(p).stem + ".xlsx") for p in paths]
+    missing = [o.name for o in out if not o.exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice wrote no {', '.join(missing)}")
     return out
+
+
+def recalc(path: Path, out_dir: Path | None = None) -> Path:
+    """Recalculate ``path`` into ``out_dir`` (a new folder by default); returns the new file."""
+    return recalc_many([path], out_dir)[0]
 
 
 def values(path: Path) -> openpyxl.Workbook:

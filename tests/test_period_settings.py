@@ -10,7 +10,7 @@ from finsam.errors import PeriodError, SettingsError
 from finsam.period import current_period, parse_period
 from finsam.settings import load_settings, settings_from_rows, settings_to_rows
 
-from conftest import ROOT, SAMPLE, SETTINGS
+from conftest import SAMPLE, SETTINGS
 
 
 @pytest.mark.parametrize(

@@ -31,9 +31,7 @@ empty), and refuses any text Excel would turn into a formula, number or date.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -131,14 +129,9 @@ def soffice() -> str | None:
 def recalculate(path: Path, out_dir: Path) -> Path:
     """Open ``path`` in LibreOffice headless and save it as .xlsx in ``out_dir`` (formulas
     recalculated, results cached so openpyxl ``data_only=True`` reads them)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    profile = out_dir / ".lo-profile"
-    cmd = [soffice(), f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-           "--convert-to", "xlsx", "--outdir", str(out_dir), str(path)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(out_dir)})
-    result = out_dir / (Path(path).stem + ".xlsx")
-    assert result.exists(), f"LibreOffice wrote no {result.name}"
-    return result
+    from recalc import recalc
+
+    return recalc(path, out_dir)
 
 
 # --- source folders for the tests ---------------------------------------------------------

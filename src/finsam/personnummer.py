@@ -26,10 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stdnum import luhn
 from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer as _stdnum_pnr
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Separators people and programs put between date and number: ``-``, ``+`` (or two), any dash
 #: or the minus sign, with or without blanks around, or blanks alone (spaces, tabs, no-break

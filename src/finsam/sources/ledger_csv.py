@@ -8,7 +8,6 @@ documented in :mod:`finsam.sources.ledger`).
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
