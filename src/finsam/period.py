@@ -11,9 +11,13 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import date
 
 from finsam.errors import PeriodError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Month labels as the seed report prints them ("Jan-Mars").
 MONTH_LABELS = ["Jan", "Feb", "Mars", "April", "Maj", "Juni", "Juli", "Aug", "Sept", "Okt", "Nov", "Dec"]
@@ -45,6 +49,13 @@ class Period:
     def months(self) -> int:
         """Number of months in the period (for periodised budget = budget × months / 12)."""
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def contains(self, dates: "pd.Series") -> "pd.Series":
+        """Which of ``dates`` (datetime64, whole days) lie in the period, both ends included:
+        the one rule every table and check uses for "in the period"."""
+        import pandas as pd
+
+        return dates.between(pd.Timestamp(self.start), pd.Timestamp(self.end))
 
     def __str__(self) -> str:
         return f"{self.start.isoformat()}–{self.end.isoformat()}"

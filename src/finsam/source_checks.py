@@ -31,6 +31,7 @@ import pandas as pd
 from finsam.errors import Problem, count_text
 from finsam.period import Period
 from finsam.settings import Settings
+from finsam.sources.tabular import spreadsheet_row, spreadsheet_rows
 from finsam.tables import table_municipality
 
 
@@ -49,18 +50,13 @@ def _key(name: str) -> str:
     return key
 
 
-def _rows(frame: pd.DataFrame) -> pd.Series:
-    """Spreadsheet row (header = 1) of each row of a reader's frame (index = 0-based data row)."""
-    return pd.Series(frame.index.to_numpy() + 2, index=frame.index)
-
-
 def check_municipalities(settings: Settings, participants: pd.DataFrame, file: str) -> list[Problem]:
     """``kommun-okand`` and ``kommun-saknas`` (one problem per distinct name, at its first row)."""
     members = [m.name for m in settings.municipalities]
     exact = {m.strip().casefold() for m in members}  # as the table matches them
     member_keys = {_key(m) for m in members}
     sweden = {_key(k) for k in swedish_municipalities()}
-    rows = _rows(participants)
+    rows = spreadsheet_rows(participants.index)
     problems: list[Problem] = []
     names = participants["municipality"].fillna("").astype(str).str.strip()
     for name, idx in names.groupby(names, sort=False).groups.items():
@@ -86,12 +82,11 @@ def check_municipalities(settings: Settings, participants: pd.DataFrame, file: s
 def check_moves(settings: Settings, participants: pd.DataFrame, period: Period, file: str) -> list[Problem]:
     """``flera-kommuner``: a person with registrations in the period (start or end in it) in two
     or more municipalities (members, or "Annan ort" for the rest)."""
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     p = participants[participants["person"].notna()]
-    in_period = p["start"].between(start, end) | p["end"].between(start, end)
+    in_period = period.contains(p["start"]) | period.contains(p["end"])
     p = p[in_period]
     muni = table_municipality(p["municipality"], settings)  # the rows the table counts them in
-    rows = _rows(p)
+    rows = spreadsheet_rows(p.index)
     problems: list[Problem] = []
     by_person = pd.DataFrame({"person": p["person"], "muni": muni, "row": rows})
     counts = by_person.groupby("person")["muni"].nunique()
@@ -116,7 +111,7 @@ def check_budget(settings: Settings, budget: pd.DataFrame, financing: pd.DataFra
     where = f"{file} (Budget)"
     for idx, code in budget["cost_centre"].items():
         if code not in codes and code not in financing_ccs:
-            problems.append(Problem("budget-okant-kostnadsstalle", "warning", where, int(idx) + 2, "Kostnadsställe",
+            problems.append(Problem("budget-okant-kostnadsstalle", "warning", where, spreadsheet_row(budget.index, idx), "Kostnadsställe",
                                     f"Kostnadsställe {code} finns inte i inställningarna; dess budget kommer inte med i "
                                     "tabellerna. Lägg till kostnadsstället i inställningarna eller rätta koden."))
     present = set(budget["cost_centre"])
@@ -130,7 +125,7 @@ def check_budget(settings: Settings, budget: pd.DataFrame, financing: pd.DataFra
         if name not in names:
             close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
             hint = f" Menade du {close[0]!r}?" if close else ""
-            problems.append(Problem("finansiering-okand", "warning", where, int(idx) + 2, "Post",
+            problems.append(Problem("finansiering-okand", "warning", where, spreadsheet_row(financing.index, idx), "Post",
                                     f"Posten {name!r} finns inte bland inställningarnas finansieringsposter och "
                                     f"kommer inte med i sammanställningen.{hint} Skriv namnet som i inställningarna."))
     given = set(financing["name"])
@@ -150,7 +145,7 @@ def check_forecast(settings: Settings, forecast: pd.DataFrame, file: str) -> lis
     for idx, code in forecast["cost_centre"].items():
         if code not in codes:
             hint = f" Menade du {code.lstrip('0')}?" if code.lstrip("0") in codes else ""
-            problems.append(Problem("prognos-okant-kostnadsstalle", "warning", file, int(idx) + 2, "Kostnadsställe",
+            problems.append(Problem("prognos-okant-kostnadsstalle", "warning", file, spreadsheet_row(forecast.index, idx), "Kostnadsställe",
                                     f"Kostnadsställe {code} finns inte i tabellerna; prognosen används inte.{hint}"))
     return problems
 
@@ -161,14 +156,13 @@ def check_period_coverage(sources, period: Period) -> list[Problem]:
     ledger line dated in the period), ``deltagare-tom-period`` (no registration starting or
     ending in it)."""
     out = []
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     lines = sources.ledger.lines
-    if not (len(lines) and lines["date"].between(start, end).any()):
+    if not period.contains(lines["date"]).any():
         out.append(Problem("huvudbok-tom-period", "warning", sources.ledger.source.name, None, "Datum",
                            f"Huvudboken har inga rader i perioden {period.start}–{period.end}. Kontrollera "
                            "perioden (--period) och att exporten gäller rätt år."))
     p = sources.participants
-    if len(p) and not (p["start"].between(start, end).any() or p["end"].between(start, end).any()):
+    if len(p) and not (period.contains(p["start"]).any() or period.contains(p["end"]).any()):
         out.append(Problem("deltagare-tom-period", "warning", sources.files["deltagare"].name, None, None,
                            f"Ingen inskrivning eller utskrivning i perioden {period.start}–{period.end}. "
                            "Kontrollera perioden och att registret är aktuellt."))

@@ -20,16 +20,12 @@ import pandas as pd
 from finsam.money import ore_to_tkr, tkr_to_ore
 from finsam.period import Period
 from finsam.settings import Settings
-from finsam.sources.ledger import lines_in_period, result_lines
+from finsam.sources.ledger import result_lines
 
 #: Avslutsorsak that means the registration was a mistake: not an outflow (SUS follow-up practice; README "Definitions").
 FELREGISTRERING = "felregistrering"
 
 MUNICIPALITY_COLUMNS = ["inflode_antal", "inflode_unika", "utflode_antal", "utflode_unika"]
-
-
-def _in_period(dates: pd.Series, period: Period) -> pd.Series:
-    return (dates >= pd.Timestamp(period.start)) & (dates <= pd.Timestamp(period.end))
 
 
 def table_municipality(names: pd.Series, settings: Settings) -> pd.Series:
@@ -69,8 +65,8 @@ def participants_by_municipality(participants: pd.DataFrame, period: Period, set
     muni = table_municipality(participants["municipality"], settings)
     felreg = participants["end_reason"].fillna("").astype(str).str.strip().str.casefold() == FELREGISTRERING
     flows = {
-        "inflode": _in_period(participants["start"], period),
-        "utflode": _in_period(participants["end"], period) & ~felreg,
+        "inflode": period.contains(participants["start"]),
+        "utflode": period.contains(participants["end"]) & ~felreg,
     }
     out = pd.DataFrame(0, index=rows + ["Summa"], columns=MUNICIPALITY_COLUMNS, dtype="int64")
     for flow, mask in flows.items():
@@ -92,7 +88,7 @@ def anonymous_by_insats(anonymous: pd.DataFrame, period: Period) -> pd.DataFrame
     Input: ``insats``, ``month``, ``count``. Output: ``insats`` (str), ``count`` (int64), one row
     per insats in first-seen order.
     """
-    sel = anonymous[_in_period(anonymous["month"], period)]
+    sel = anonymous[period.contains(anonymous["month"])]
     out = sel.groupby("insats", sort=False)["count"].sum().astype("int64")
     return out.reset_index()
 
@@ -102,7 +98,7 @@ def period_result_ore(lines: pd.DataFrame, period: Period) -> pd.Series:
 
     Output: Series indexed by ``cost_centre`` (str, ``""`` for lines without one), int64.
     """
-    sel = result_lines(lines_in_period(lines, period.start, period.end))
+    sel = result_lines(lines[period.contains(lines["date"])])
     return sel.groupby("cost_centre", sort=True)["amount_ore"].sum().astype("int64")
 
 

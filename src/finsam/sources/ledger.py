@@ -101,9 +101,3 @@ def read_ledger(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
 def result_lines(lines: pd.DataFrame) -> pd.DataFrame:
     """The lines on result accounts (classes 3–8), same shape as the input."""
     return lines[lines["account"].str[:1].isin(RESULT_ACCOUNT_CLASSES)]
-
-
-def lines_in_period(lines: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
-    """The lines dated ``start`` ≤ date ≤ ``end`` (both inclusive), same shape."""
-    d = lines["date"]
-    return lines[(d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))]

@@ -30,7 +30,7 @@ import pandas as pd
 
 from finsam import personnummer
 from finsam.errors import Problem
-from finsam.sources.tabular import parse_dates, read_table, spreadsheet_row
+from finsam.sources.tabular import parse_dates, read_table, spreadsheet_row, spreadsheet_rows
 
 COLUMNS = {
     "person": ("Personnummer", "Personnr", "Person nr", "Pnr"),
@@ -113,7 +113,7 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     end, p2 = parse_dates(df["end"], file=file, column="Utskrivningsdatum")
     problems += p0 + p1 + p2
     bad_dates = {(p.row, p.column) for p in p1 + p2}
-    rows = pd.Series(df.index.to_numpy() + 2, index=df.index, dtype="int64")  # read_table: index = data row
+    rows = spreadsheet_rows(df.index)
     for idx in df.index[start.isna()]:
         if (rows[idx], "Inskrivningsdatum") not in bad_dates:
             problems.append(Problem("startdatum-saknas", "error", file, int(rows[idx]), "Inskrivningsdatum",

@@ -216,6 +216,12 @@ def _as_text(v: object) -> object:
     return str(v)
 
 
+def spreadsheet_rows(index: pd.Index) -> pd.Series:
+    """:func:`spreadsheet_row` for every row of a :func:`read_table` frame at once."""
+    return pd.Series([spreadsheet_row(index, i) for i in index] if not pd.api.types.is_integer_dtype(index)
+                     else index.to_numpy() + 2, index=index, dtype="int64")
+
+
 def spreadsheet_row(index: pd.Index, label) -> int:
     """The 1-based spreadsheet row (header = 1) of a row of a :func:`read_table` frame, whose
     index is the 0-based data row (blank lines dropped, so labels may skip)."""
