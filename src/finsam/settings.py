@@ -328,22 +328,14 @@ def settings_to_rows(s: Settings) -> list[list]:
         rows.append([label, "" if v is None else v, None])
     for kind in SOURCE_KINDS:
         rows.append([_SOURCE_LABEL + kind, s.source_patterns[kind], None])
-    rows.append([None, None, None])
-    rows.append(["[Kommuner]", None, None])
-    rows.append(["Kommun", "Kommunkod", None])
-    rows += [[m.name, m.code, None] for m in s.municipalities]
-    rows.append([None, None, None])
-    rows.append(["[Grupper]", None, None])
-    rows.append(["Grupp", "Rubrik", "Summeringsrad"])
-    rows += [[g.name, g.title, g.summary_line] for g in s.groups]
-    rows.append([None, None, None])
-    rows.append(["[Finansiering]", None, None])
-    rows.append(["Post", "Kostnadsställe i huvudboken", None])
-    rows += [[x.name, x.cost_centre, None] for x in s.financing]
-    rows.append([None, None, None])
-    rows.append(["[Kostnadsställen]", None, None])
-    rows.append(["Kostnadsställe", "Benämning", "Grupp"])
-    rows += [[c.code, c.name, c.group] for c in s.cost_centres]
+    sections = [
+        ("Kommuner", ["Kommun", "Kommunkod", None], [[m.name, m.code, None] for m in s.municipalities]),
+        ("Grupper", ["Grupp", "Rubrik", "Summeringsrad"], [[g.name, g.title, g.summary_line] for g in s.groups]),
+        ("Finansiering", ["Post", "Kostnadsställe i huvudboken", None], [[x.name, x.cost_centre, None] for x in s.financing]),
+        ("Kostnadsställen", ["Kostnadsställe", "Benämning", "Grupp"], [[c.code, c.name, c.group] for c in s.cost_centres]),
+    ]
+    for title, header, items in sections:  # a blank row, "[Title]", the column names, the items
+        rows += [[None, None, None], [f"[{title}]", None, None], header, *items]
     return rows
 
 
