@@ -60,3 +60,15 @@ def settings():
     from finsam.settings import load_settings
 
     return load_settings(SETTINGS)
+
+
+def edited_settings(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    """A copy of the sample settings file with each ``(old, new)`` text replaced once (each
+    ``old`` must be there, so a test cannot silently edit nothing)."""
+    text = SETTINGS.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    f = tmp_path / "s.toml"
+    f.write_text(text, encoding="utf-8")
+    return f

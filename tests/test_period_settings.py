@@ -10,7 +10,7 @@ from finsam.errors import PeriodError, SettingsError
 from finsam.period import current_period, parse_period
 from finsam.settings import load_settings, settings_from_rows, settings_to_rows
 
-from conftest import SAMPLE, SETTINGS
+from conftest import SAMPLE, SETTINGS, edited_settings
 
 
 @pytest.mark.parametrize(
@@ -65,23 +65,12 @@ def test_settings_sheet_tolerates_numbers_typed_as_numbers(settings):
 
 
 def test_a_cost_centre_in_an_unknown_group_is_refused(tmp_path):
-    text = SETTINGS.read_text(encoding="utf-8").replace('grupp = "Projekt Krut"', 'grupp = "Projekt Krutt"', 1)
-    bad = tmp_path / "bad.toml"
-    bad.write_text(text, encoding="utf-8")
     with pytest.raises(SettingsError, match="Projekt Krutt"):
-        load_settings(bad)
+        load_settings(edited_settings(tmp_path, ('grupp = "Projekt Krut"', 'grupp = "Projekt Krutt"')))
 
 
 def test_the_embedded_sample_settings_equal_the_shipped_ones():
     assert (SAMPLE / "sjuharad.toml").read_bytes() == SETTINGS.read_bytes()
-
-
-def _toml(tmp_path, old, new, count=1):
-    text = SETTINGS.read_text(encoding="utf-8")
-    assert old in text
-    f = tmp_path / "s.toml"
-    f.write_text(text.replace(old, new, count), encoding="utf-8")
-    return f
 
 
 @pytest.mark.parametrize(
@@ -102,14 +91,14 @@ def _toml(tmp_path, old, new, count=1):
 )
 def test_settings_files_with_wrong_values_are_refused_by_name(tmp_path, old, new, word):
     with pytest.raises(SettingsError) as err:
-        load_settings(_toml(tmp_path, old, new))
+        load_settings(edited_settings(tmp_path, (old, new)))
     assert word.casefold() in str(err.value).casefold()
 
 
 def test_settings_values_in_other_types_that_mean_the_same_are_taken(tmp_path):
-    s = load_settings(_toml(tmp_path, 'kod = "1003"', "kod = 1003.0"))
+    s = load_settings(edited_settings(tmp_path, ('kod = "1003"', "kod = 1003.0")))
     assert "1003" in [c.code for c in s.cost_centres]
-    s = load_settings(_toml(tmp_path, "eget_kapital_ingaende_tkr = 6655", 'eget_kapital_ingaende_tkr = "6 655"'))
+    s = load_settings(edited_settings(tmp_path, ("eget_kapital_ingaende_tkr = 6655", 'eget_kapital_ingaende_tkr = "6 655"')))
     assert s.opening_equity_tkr == 6655
 
 

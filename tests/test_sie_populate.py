@@ -6,17 +6,11 @@ from __future__ import annotations
 from finsam.settings import load_settings
 from finsam.workbook import new_workbook, populate_workbook
 
-from conftest import SETTINGS
+from conftest import SETTINGS, edited_settings
 
 
 def _settings(tmp_path, *edits):
-    text = SETTINGS.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text
-        text = text.replace(old, new, 1)
-    f = tmp_path / "s.toml"
-    f.write_text(text, encoding="utf-8")
-    return load_settings(f)
+    return load_settings(edited_settings(tmp_path, *edits))
 
 
 def test_opening_equity_comes_from_ib_when_the_settings_leave_it_out(tmp_path, sie_sources, expected):
