@@ -14,7 +14,7 @@ from __future__ import annotations
 from finsam import layout
 from finsam.errors import Problem
 from finsam.settings import Settings
-from finsam.sources.tabular import number_from_text
+from finsam.tables import resolve_forecast
 
 Block = list[list]
 
@@ -102,11 +102,10 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
             ack_total += _num(utfall[i][1]) if i < len(utfall) else 0.0
             fc = prognos[i][0] if i < len(prognos) else None
             comment = comments[i][0] if i < len(comments) else None
-            if not _blank(fc) and not isinstance(fc, (int, float)) and number_from_text(str(fc)) is None \
-                    and not str(fc).startswith("="):
+            if not _blank(fc) and resolve_forecast(0, None, fc, None)[1] == "text":  # the one rule of what a forecast is
                 problems.append(Problem("prognos-ej-tal", "warning", layout.SHEET_ECONOMY, None, cc.code,
-                                        f"{cc.code} {cc.name}: prognosen {str(fc)!r} är inget tal; summorna räknar "
-                                        "den som 0. Skriv prognosen i tkr."))
+                                        f"{cc.code} {cc.name}: prognosen {str(fc)!r} är inget rimligt tal i tkr; den "
+                                        "står kvar men summorna räknar den som 0. Skriv prognosen i tkr."))
             elif not _blank(fc) and _num(fc) != _num(budget) and _blank(comment):
                 problems.append(Problem("prognos-utan-kommentar", "warning", layout.SHEET_ECONOMY, None, cc.code,
                                         f"{cc.code} {cc.name}: prognosen {_num(fc):.0f} avviker från budgeten "

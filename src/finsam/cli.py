@@ -115,9 +115,12 @@ def print_populate(result, path: Path) -> None:
     out.print(s)
     for note in result.forecast_notes:
         out.print(f"Prognos: {note}")
+    from finsam.checks import check_blocks
+
     warnings = [p for p in result.problems if p.severity != "error"]
+    warnings += check_blocks(result.settings, result.blocks)  # what the Kontroller sheet will show
     if warnings:
-        out.print(problems_table(warnings, "Varningar"))
+        out.print(problems_table(warnings, "Varningar och kontroller"))
 
 
 @app.command()

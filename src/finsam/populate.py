@@ -86,6 +86,7 @@ class PopulateResult:
     the forecast decisions (Swedish lines for the person) and every problem found."""
 
     period: Period
+    settings: Settings
     sources: Sources
     blocks: dict[str, Block]
     municipalities: pd.DataFrame
@@ -367,10 +368,6 @@ def compute_blocks(
                 notes.append(f"{row.code} {row.name}: prognosen {value} i arbetsboken behölls.")
             elif why == "formel":
                 notes.append(f"{row.code} {row.name}: prognosens formel {value} i arbetsboken behölls.")
-            elif why == "text":
-                problems.append(Problem("prognos-ej-tal", "warning", layout.SHEET_ECONOMY, None, row.code,
-                                        f"{row.code} {row.name}: prognosen {str(value)!r} är inget rimligt tal i tkr; "
-                                        "den står kvar men summorna räknar den som 0. Skriv prognosen i tkr."))
             kept = why in ("formel", "text")
             prognos.append([value])
             prognos_all.append(int(row.budget) if kept else value)
@@ -424,7 +421,7 @@ def compute_blocks(
     summ = tables.summary(settings, cc, fin, econ.unallocated_tkr)
     econ.cost_centres = cc
     econ.financing = fin
-    return PopulateResult(period, sources, blocks, muni, econ, summ, [redact(n) for n in notes], problems)
+    return PopulateResult(period, settings, sources, blocks, muni, econ, summ, [redact(n) for n in notes], problems)
 
 
 def _masker(mask_below: int | None):
