@@ -10,6 +10,11 @@ workbook computes with formulas.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 ORE_PER_TKR = 100_000
 
@@ -26,3 +31,11 @@ def ore_to_tkr(ore: int) -> int:
 def tkr_to_ore(tkr: int | float | Decimal) -> int:
     """Whole or fractional tkr (e.g. a budget figure) to integer öre, exactly."""
     return int((Decimal(str(tkr)) * ORE_PER_TKR).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def kr_to_ore(kronor: "pd.Series") -> "np.ndarray":
+    """Kronor read as floats (at most 2 decimals, checked by the readers) → int64 öre, rounded
+    to the nearest öre, vectorised. Missing values count as 0."""
+    import numpy as np
+
+    return np.round(kronor.fillna(0.0).to_numpy() * 100).astype("int64")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from finsam.errors import Problem, ProblemError, SourceError
+from finsam.money import kr_to_ore
 from finsam.sources.ledger import LEDGER_COLUMNS, Ledger
 from finsam.sources.tabular import (
     LARGEST,
@@ -22,7 +23,6 @@ from finsam.sources.tabular import (
     read_table,
     sniff_separator,
     spreadsheet_row,
-    to_ore,
 )
 
 COLUMNS = {
@@ -91,7 +91,7 @@ def _fast(path: Path) -> pd.DataFrame | None:
             "date": pd.Series(dates.to_numpy(), dtype="datetime64[ns]"),
             "account": pd.Series(account.to_pandas(), dtype="str"),
             "cost_centre": pd.Series(pc.utf8_trim_whitespace(table[pick["cost_centre"]]).to_pandas(), dtype="str"),
-            "amount_ore": to_ore(pd.Series(amount.to_numpy(), dtype="float64")),
+            "amount_ore": kr_to_ore(pd.Series(amount.to_numpy(), dtype="float64")),
         }
     )[LEDGER_COLUMNS]
 
@@ -137,7 +137,7 @@ def read_ledger_csv(path: Path) -> Ledger:
                 "date": dates.astype("datetime64[ns]"),
                 "account": df["account"].astype(str),
                 "cost_centre": df["cost_centre"].fillna("").astype(str),
-                "amount_ore": to_ore(amount),
+                "amount_ore": kr_to_ore(amount),
             }
         ).reset_index(drop=True)
     return Ledger(lines=lines, source=path, kind="csv")

@@ -314,11 +314,6 @@ def parse_numbers(
     return out, problems
 
 
-def to_ore(values: pd.Series) -> pd.Series:
-    """Kronor (float, at most 2 decimals) → integer öre, exactly (round to nearest öre)."""
-    return np.round(values.fillna(0.0).to_numpy() * 100).astype("int64")
-
-
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
