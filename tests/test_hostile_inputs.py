@@ -245,7 +245,7 @@ def test_a_time_of_day_on_the_last_day_still_counts(settings):
      (["huvudbok.se", "huvudbok.csv"], "huvudbok.*")],
 )
 def test_the_file_named_like_the_pattern_wins(tmp_path, names, pattern):
-    from finsam.populate import find_source
+    from finsam.sources.folder import find_source
 
     for n in names:
         (tmp_path / n).write_bytes(b"x")
@@ -253,7 +253,7 @@ def test_the_file_named_like_the_pattern_wins(tmp_path, names, pattern):
 
 
 def test_two_equally_good_candidates_are_an_error(tmp_path):
-    from finsam.populate import find_source
+    from finsam.sources.folder import find_source
 
     for n in ("budget 2013.xlsx", "budget-old.xlsx"):
         (tmp_path / n).write_bytes(b"x")

@@ -43,9 +43,10 @@ from pathlib import Path
 from typing import Any
 
 from finsam import layout
+from finsam.book import Block, read_settings
 from finsam.checks import check_blocks
 from finsam.errors import Problem, ProblemError, WorkbookError, count_text
-from finsam.populate import Block, PopulateResult, populate_io, read_settings
+from finsam.populate import PopulateResult, populate_io
 
 TITLE = "finsam"
 
@@ -111,7 +112,7 @@ def book_folder(book) -> Path | None:
 
 
 class XlwingsBook:
-    """:class:`finsam.populate.BookIO` over an ``xlwings.Book`` (any engine).
+    """:class:`finsam.book.BookIO` over an ``xlwings.Book`` (any engine).
 
     Reads go through ``book.names[name].refers_to_range`` and the settings sheet; each
     :meth:`write` block is one ``.value =`` assignment. In remote mode reads return the

@@ -19,6 +19,9 @@ from finsam.errors import PeriodError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from finsam.settings import Settings
+    from finsam.sources.ledger import Ledger
+
 #: Month labels as the seed report prints them ("Jan-Mars").
 MONTH_LABELS = ["Jan", "Feb", "Mars", "April", "Maj", "Juni", "Juli", "Aug", "Sept", "Okt", "Nov", "Dec"]
 
@@ -130,3 +133,41 @@ def current_period(today: date, *, kind: str = "kvartal", fiscal_start_month: in
         start = fiscal_year_start(fy_year - 1, fiscal_start_month)
         done = 12 // size
     return Period(start, _month_end(_add_months(start, done * size - 1)))
+
+
+def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None = None, today: date | None = None) -> Period:
+    """The period to populate.
+
+    ``text`` (CLI option or the settings sheet) when given; else the last complete
+    quarter/tertial before ``today`` within the workbook's year (the whole year once it is
+    over). Quarters run from the fiscal year's first month: the SIE file's ``#RAR 0`` when
+    it has one, else the settings.
+
+    Raises:
+        PeriodError: the text is not a period; the period lies outside the SIE file's fiscal
+            year (``#RAR 0``); or it lies in another fiscal year than the workbook's (``År`` on
+            the settings sheet): a 2013 workbook is never filled with 2014 figures.
+    """
+    month = settings.fiscal_start_month
+    if ledger is not None and ledger.fiscal_year_start is not None:
+        month = ledger.fiscal_year_start.month
+    if text:
+        period = parse_period(text, fiscal_start_month=month)
+    else:
+        last = "T3" if settings.period_kind == "tertial" else "Q4"
+        full_year = parse_period(f"{settings.year}-{last}", fiscal_start_month=month)
+        today = today or date.today()
+        period = full_year if today > full_year.end else current_period(today, kind=settings.period_kind, fiscal_start_month=month)
+    start, end = (ledger.fiscal_year_start, ledger.fiscal_year_end) if ledger is not None else (None, None)
+    if start and end and not (start <= period.start and period.end <= end):
+        raise PeriodError(
+            f"Perioden {period.start}–{period.end} ligger utanför huvudbokens räkenskapsår {start}–{end} "
+            f"({ledger.source.name}, #RAR 0). Exportera SIE-filen för rätt år eller ange en period inom det."
+        )
+    if period.start.year != settings.year:
+        raise PeriodError(
+            f"Perioden {period.start}–{period.end} hör till räkenskapsåret {period.start.year}, men arbetsboken "
+            f"gäller år {settings.year}. Ange en period inom {settings.year} (t.ex. --period {settings.year}-Q1) "
+            f"eller skapa en ny arbetsbok för {period.start.year}: finsam new … --year {period.start.year}."
+        )
+    return period

@@ -2,82 +2,29 @@
 
 The same function body serves the command line (an openpyxl file, :mod:`finsam.workbook`)
 and the Excel button (an ``xlwings.Book``, :mod:`finsam.excel`): both implement
-:class:`BookIO` — read the settings sheet, read a defined name's values, write a set of
-whole blocks — and call :func:`populate_io`. Nothing is written until every source has been
-read and every block computed, so a failing run changes nothing.
+:class:`finsam.book.BookIO` and call :func:`populate_io`. The sources folder is read by
+:func:`finsam.sources.folder.read_sources`, the period chosen by
+:func:`finsam.period.resolve_period`. Nothing is written until every source has been read
+and every block computed, so a failing run changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import pandas as pd
 
 from finsam import __version__, layout, source_checks, tables
-from finsam.errors import FinsamError, PeriodError, Problem, ProblemError, SourceError, WorkbookError
+from finsam.book import Block, BookIO, cell, check_shape, is_blank, is_masked, masker, read_settings, source_text
+from finsam.errors import FinsamError, Problem, ProblemError, WorkbookError
 from finsam.money import ore_to_tkr
+from finsam.period import Period, resolve_period
 from finsam.personnummer import redact
-from finsam.period import Period, current_period, parse_period
-from finsam.settings import Settings, settings_from_rows
-from finsam.sources.anonymous import read_anonymous
-from finsam.sources.budget import read_budget
-from finsam.sources.forecast import read_forecast
-from finsam.sources.ledger import Ledger, empty_lines, is_sie, read_ledger
-from finsam.sources.participants import read_participants
-
-Block = list[list]
-
-#: Text that a spreadsheet would take for a formula; writers store such values as text.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-class BookIO(Protocol):
-    """What populate needs from a workbook, whatever engine holds it."""
-
-    label: str  #: how messages name the workbook (file name)
-    folder: Path | None  #: the workbook's folder (sources folder is relative to it)
-
-    def settings_rows(self) -> list[list]:
-        """The settings sheet's values as a 2D list (first three columns suffice)."""
-
-    def names(self) -> set[str]:
-        """The workbook's defined names."""
-
-    def read(self, name: str) -> Block:
-        """The values of a defined name's range, always 2D (rows × columns)."""
-
-    def write(self, blocks: dict[str, Block]) -> None:
-        """Write each block into its defined name, one write per block."""
-
-
-@dataclass
-class Sources:
-    """The source files of one populate, read. Frames as their readers document them."""
-
-    folder: Path
-    files: dict[str, Path]
-    participants: pd.DataFrame
-    anonymous: pd.DataFrame | None
-    ledger: Ledger
-    budget: pd.DataFrame
-    financing_budget: pd.DataFrame
-    forecast: pd.DataFrame | None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def rows_read(self) -> dict[str, int]:
-        out = {"deltagare": len(self.participants), "huvudbok": len(self.ledger.lines), "budget": len(self.budget)}
-        if self.anonymous is not None:
-            out["anonyma"] = len(self.anonymous)
-        if self.forecast is not None:
-            out["prognos"] = len(self.forecast)
-        return out
+from finsam.settings import Settings
+from finsam.sources.folder import Sources, read_sources
+from finsam.sources.ledger import Ledger
 
 
 @dataclass
@@ -94,152 +41,6 @@ class PopulateResult:
     summary: pd.DataFrame
     forecast_notes: list[str]
     problems: list[Problem]
-
-
-_PREFERENCE = {".se": 0, ".si": 0, ".sie": 0, ".xlsx": 1, ".xlsm": 1, ".csv": 2, ".txt": 3, ".xls": 4}
-
-
-def find_source(folder: Path, pattern: str) -> Path | None:
-    """The file in ``folder`` matching ``pattern`` (e.g. ``huvudbok.*``); office lock files
-    (``~$…``), hidden files and backups are ignored.
-
-    A file named exactly like the pattern (``budget.xlsx`` for ``budget.*``) wins over others
-    that match it (``budget.old.xlsx``); between such files the accounting system's own
-    export wins: SIE before xlsx before CSV (``huvudbok.se`` before ``huvudbok.csv``).
-
-    Raises:
-        SourceError: two files are equally good candidates, so which one is meant is a guess.
-    """
-    hits = [
-        p for p in folder.glob(pattern)
-        if p.is_file() and not p.name.startswith(("~$", ".")) and not p.name.endswith(("~", ".bak"))
-    ]
-    if not hits:
-        return None
-    stem = pattern.split(".")[0]
-    exact = [p for p in hits if p.stem == stem and "*" not in stem]
-    pool = exact or hits
-    rank = lambda p: _PREFERENCE.get(p.suffix.lower(), 9)  # noqa: E731
-    best = min(rank(p) for p in pool)
-    tied = sorted(p.name for p in pool if rank(p) == best)
-    if len(tied) > 1:
-        raise SourceError(
-            f"Flera filer i {folder} passar mönstret {pattern!r}: {', '.join(tied)}. Flytta bort de som inte ska "
-            "användas, eller ange det exakta filnamnet i bladet Inställningar."
-        )
-    return next(p for p in pool if rank(p) == best)
-
-
-def _same_name_on_disk(path: Path) -> Path:
-    """``path``, or the entry beside it whose name is the same text in another Unicode form
-    (macOS writes "källor" decomposed, a settings sheet composed: they look identical)."""
-    if path.exists() or not path.parent.is_dir():
-        return path
-    want = unicodedata.normalize("NFC", path.name)
-    for entry in path.parent.iterdir():
-        if unicodedata.normalize("NFC", entry.name) == want:
-            return entry
-    return path
-
-
-def read_sources(settings: Settings, folder: Path) -> Sources:
-    """Read every source file of ``folder`` named by the settings' patterns.
-
-    Required: deltagare, huvudbok and budget (the budget may instead come from the SIE
-    file's ``#PBUDGET``). Optional: anonyma, prognos.
-
-    Data problems of every file (a bad personnummer, an amount that is no number…) are
-    collected in ``Sources.problems``, so one run reports them all; a ledger with bad rows is
-    then read as empty (the errors stop any populate).
-
-    Raises:
-        SourceError: the folder or a required file is missing, or a file cannot be read.
-    """
-    folder = _same_name_on_disk(Path(folder))
-    if not folder.is_dir():
-        raise SourceError(f"Källmappen {folder} finns inte. Ange rätt mapp med --sources eller i bladet Inställningar.")
-    files = {kind: find_source(folder, pat) for kind, pat in settings.source_patterns.items()}
-    for kind in ("deltagare", "huvudbok"):
-        if files[kind] is None:
-            raise SourceError(
-                f"Ingen fil som matchar {settings.source_patterns[kind]!r} i {folder}. "
-                f"Lägg exporten där eller ändra 'Källfil: {kind}' i bladet Inställningar."
-            )
-    problems: list[Problem] = []
-    # The two large files are read side by side: the register's xlsx parser and the ledger's
-    # Arrow CSV reader both work outside the GIL, so the ledger costs almost nothing extra.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(read_ledger, files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension)
-        participants, p = read_participants(files["deltagare"], settings.year)
-        problems += p
-        anonymous = None
-        if files["anonyma"] is not None:
-            anonymous, p = read_anonymous(files["anonyma"])
-            problems += p
-        try:
-            ledger = pending.result()
-        except ProblemError as exc:  # bad rows: report them with the other files' problems
-            problems += exc.problems
-            ledger = Ledger(lines=empty_lines(), source=files["huvudbok"])
-    problems += ledger.problems
-    if files["budget"] is not None:
-        budget, fin_budget, p = read_budget(files["budget"])
-        problems += p
-    elif ledger.budget_ore is not None:
-        b = ledger.budget_ore
-        budget = pd.DataFrame(
-            {"cost_centre": b["cost_centre"], "budget_tkr": -b["amount_ore"] / 100_000}
-        ).groupby("cost_centre", as_index=False)["budget_tkr"].sum()
-        fin_budget = pd.DataFrame({"name": pd.Series([], dtype=str), "budget_tkr": pd.Series([], dtype="float64")})
-    else:
-        raise SourceError(
-            f"Ingen budgetfil som matchar {settings.source_patterns['budget']!r} i {folder}, och huvudboken "
-            "har ingen budget (#PBUDGET). Lägg budget.xlsx i källmappen."
-        )
-    forecast = None
-    if files["prognos"] is not None:
-        forecast, p = read_forecast(files["prognos"])
-        problems += p
-    return Sources(folder, {k: v for k, v in files.items() if v is not None}, participants, anonymous,
-                   ledger, budget, fin_budget, forecast, problems)
-
-
-def resolve_period(text: str | None, settings: Settings, ledger: Ledger | None = None, today: dt.date | None = None) -> Period:
-    """The period to populate.
-
-    ``text`` (CLI option or the settings sheet) when given; else the last complete
-    quarter/tertial before ``today`` within the workbook's year (the whole year once it is
-    over). Quarters run from the fiscal year's first month: the SIE file's ``#RAR 0`` when
-    it has one, else the settings.
-
-    Raises:
-        PeriodError: the text is not a period; the period lies outside the SIE file's fiscal
-            year (``#RAR 0``); or it lies in another fiscal year than the workbook's (``År`` on
-            the settings sheet): a 2013 workbook is never filled with 2014 figures.
-    """
-    month = settings.fiscal_start_month
-    if ledger is not None and ledger.fiscal_year_start is not None:
-        month = ledger.fiscal_year_start.month
-    if text:
-        period = parse_period(text, fiscal_start_month=month)
-    else:
-        last = "T3" if settings.period_kind == "tertial" else "Q4"
-        full_year = parse_period(f"{settings.year}-{last}", fiscal_start_month=month)
-        today = today or dt.date.today()
-        period = full_year if today > full_year.end else current_period(today, kind=settings.period_kind, fiscal_start_month=month)
-    start, end = (ledger.fiscal_year_start, ledger.fiscal_year_end) if ledger is not None else (None, None)
-    if start and end and not (start <= period.start and period.end <= end):
-        raise PeriodError(
-            f"Perioden {period.start}–{period.end} ligger utanför huvudbokens räkenskapsår {start}–{end} "
-            f"({ledger.source.name}, #RAR 0). Exportera SIE-filen för rätt år eller ange en period inom det."
-        )
-    if period.start.year != settings.year:
-        raise PeriodError(
-            f"Perioden {period.start}–{period.end} hör till räkenskapsåret {period.start.year}, men arbetsboken "
-            f"gäller år {settings.year}. Ange en period inom {settings.year} (t.ex. --period {settings.year}-Q1) "
-            f"eller skapa en ny arbetsbok för {period.start.year}: finsam new … --year {period.start.year}."
-        )
-    return period
 
 
 def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd.DataFrame:
@@ -263,28 +64,6 @@ def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd
             "prognoser och kommentarer."
         )
     return part.set_index("code").loc[sheet].reset_index()
-
-
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
-def _value(block: Block, r: int, c: int = 0):
-    try:
-        return block[r][c]
-    except (IndexError, TypeError):
-        return None
-
-
-def _shape_check(io: BookIO, name: str, block: Block) -> None:
-    current = io.read(name)
-    if len(current) != len(block) or (current and len(current[0]) != len(block[0])):
-        raise WorkbookError(
-            f"{io.label}: området {name} har {len(current)}×{len(current[0]) if current else 0} celler men "
-            f"inställningarna ger {len(block)}×{len(block[0])}. Kostnadsställen eller kommuner har ändrats "
-            f"sedan arbetsboken skapades: skapa en ny med 'finsam new NY.xlsx --settings {io.label}' "
-            "(inställningarna följer med) och för över prognoser och kommentarer."
-        )
 
 
 def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
@@ -319,7 +98,7 @@ def compute_blocks(
     blocks["fs_period"] = [[period.start.isoformat()], [period.end.isoformat()], [period.label], [period.year_label],
                            [dt.datetime.now().strftime("%Y-%m-%d %H:%M")], [__version__]]
     rows = muni.drop(index="Summa")
-    mask = _masker(mask_below)
+    mask = masker(mask_below)
     if mask_below:
         blocks["fs_deltagare"] = tables.mask_small_counts(rows[tables.MUNICIPALITY_COLUMNS], mask_below)
     else:
@@ -360,9 +139,9 @@ def compute_blocks(
             names.append([source_text(row.name or sources.ledger.cost_centre_names.get(row.code, "")) or None])
             utfall.append([int(row.budget), int(row.ackumulerat)])
             override = None if pd.isna(row.prognos_override) else int(row.prognos_override)
-            old = _value(old_prognos, i)
-            value, why = tables.resolve_forecast(row.budget, override, old, _value(old_utfall, i))
-            if why == "prognos.csv" and not _blank(old) and old != value:
+            old = cell(old_prognos, i)
+            value, why = tables.resolve_forecast(row.budget, override, old, cell(old_utfall, i))
+            if why == "prognos.csv" and not is_blank(old) and old != value:
                 notes.append(f"{row.code} {row.name}: prognosen {old} ersattes med {value} från prognos.csv.")
             elif why == "arbetsboken" and value != row.budget:
                 notes.append(f"{row.code} {row.name}: prognosen {value} i arbetsboken behölls.")
@@ -371,15 +150,15 @@ def compute_blocks(
             kept = why in ("formel", "text")
             prognos.append([value])
             prognos_all.append(int(row.budget) if kept else value)
-            comment = _value(old_comment, i)
+            comment = cell(old_comment, i)
             if isinstance(comment, str) and not isinstance(comment, layout.Formula) and redact(comment) != comment:
                 comment = redact(comment)  # only counts leave finsam, even from a typed comment
                 notes.append(f"{row.code} {row.name}: ett personnummer i kommentaren maskerades.")
             if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
-                if not _blank(comment) and str(comment).strip() != source_text(row.comment).strip():
+                if not is_blank(comment) and str(comment).strip() != source_text(row.comment).strip():
                     notes.append(f"{row.code} {row.name}: kommentaren i arbetsboken ersattes med den från prognos.csv.")
                 comment = source_text(row.comment)
-            comments.append([None if _blank(comment) else comment])
+            comments.append([None if is_blank(comment) else comment])
         if not utfall:  # a group without cost centres has one empty row
             utfall, prognos, comments, names = [[None, None]], [[None]], [[None]], [["(inga kostnadsställen)"]]
         if gn["namn"] in io.names():  # workbooks made before names were an input keep theirs
@@ -404,7 +183,7 @@ def compute_blocks(
         old_fp = io.read("fs_finansiering_prognos")
         fin_prognos = []
         for i, row in enumerate(fin.itertuples(index=False)):
-            value, why = tables.resolve_forecast(row.budget, None, _value(old_fp, i), _value(old_fu, i))
+            value, why = tables.resolve_forecast(row.budget, None, cell(old_fp, i), cell(old_fu, i))
             fin_prognos.append(value)
         blocks["fs_finansiering_utfall"] = [
             [int(r.budget), None if pd.isna(r.ackumulerat) else int(r.ackumulerat)] for r in fin.itertuples(index=False)
@@ -417,24 +196,11 @@ def compute_blocks(
     blocks["fs_huvudbok_resultat"] = [[int(econ.ledger_result_tkr)]]
 
     for name, block in blocks.items():
-        _shape_check(io, name, block)
+        check_shape(io, name, block)
     summ = tables.summary(settings, cc, fin, econ.unallocated_tkr)
     econ.cost_centres = cc
     econ.financing = fin
     return PopulateResult(period, settings, sources, blocks, muni, econ, summ, [redact(n) for n in notes], problems)
-
-
-def _masker(mask_below: int | None):
-    def mask(v):
-        v = int(v)
-        return f"<{mask_below}" if mask_below and 0 < v < mask_below else v
-
-    return mask
-
-
-def is_masked(block: Block) -> bool:
-    """True when a block holds counts masked by ``mask_below`` (text like ``"<3"``)."""
-    return any(isinstance(v, str) and (v.startswith("<") or v == "..") for row in block for v in row)
 
 
 def populate_io(
@@ -476,34 +242,4 @@ def populate_io(
     return result
 
 
-def read_settings(io: BookIO) -> Settings:
-    """The settings stored in the workbook's settings sheet."""
-    missing = [n for n in ("fs_period", "fs_deltagare") if n not in io.names()]
-    if missing:
-        raise WorkbookError(
-            f"{io.label} är ingen finsam-arbetsbok (namnen {', '.join(missing)} saknas). "
-            "Skapa en med 'finsam new' och fyll den med 'finsam populate'."
-        )
-    return settings_from_rows(io.settings_rows(), source=f"{io.label}: {layout.SHEET_SETTINGS}")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def source_text(value) -> str:
-    """Text from a source file as it may go into the workbook: control characters (which a
-    worksheet cannot hold) removed, and any personnummer masked — only counts leave finsam,
-    even when someone typed a personnummer into a comment."""
-    return redact(_CONTROL.sub("", str(value)))
-
-
-def is_formula_like(value) -> bool:
-    """True for text a spreadsheet would parse as a formula, which writers store as text —
-    except a :class:`~finsam.layout.Formula` read from the workbook, which goes back as it was."""
-    return isinstance(value, str) and not isinstance(value, layout.Formula) and value.startswith(FORMULA_PREFIXES)
-
-
-__all__ = [
-    "BookIO", "Sources", "PopulateResult", "find_source", "read_sources", "resolve_period",
-    "compute_blocks", "populate_io", "read_settings", "is_formula_like", "is_masked", "is_sie",
-]
+__all__ = ["PopulateResult", "compute_blocks", "populate_io"]

@@ -170,7 +170,7 @@ def check_period_coverage(sources, period: Period) -> list[Problem]:
 
 
 def check_sources(settings: Settings, sources, period: Period) -> list[Problem]:
-    """Every settings- or period-dependent check on read sources (:class:`finsam.populate.Sources`)."""
+    """Every settings- or period-dependent check on read sources (:class:`finsam.sources.folder.Sources`)."""
     file = sources.files["deltagare"].name
     problems = check_municipalities(settings, sources.participants, file) + check_moves(
         settings, sources.participants, period, file

@@ -23,10 +23,11 @@ from pathlib import Path
 
 from finsam import layout, source_checks
 from finsam.checks import check_blocks
+from finsam.book import is_masked, read_settings
 from finsam.errors import Problem
-from finsam.period import Period
-from finsam.populate import is_masked, read_settings, read_sources, resolve_period
+from finsam.period import Period, resolve_period
 from finsam.settings import Settings
+from finsam.sources.folder import read_sources
 from finsam.workbook import OpenpyxlBook
 
 

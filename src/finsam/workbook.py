@@ -19,13 +19,14 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
 from finsam import layout
+from finsam.book import Block, is_formula_like
 from finsam.errors import WorkbookError
-from finsam.populate import Block, PopulateResult, is_formula_like, populate_io
+from finsam.populate import PopulateResult, populate_io
 from finsam.settings import Settings
 
 
 class OpenpyxlBook:
-    """:class:`finsam.populate.BookIO` over an openpyxl workbook loaded from ``path``."""
+    """:class:`finsam.book.BookIO` over an openpyxl workbook loaded from ``path``."""
 
     def __init__(self, path: Path):
         self.path = Path(path)

@@ -1,0 +1,129 @@
+"""The workbook contract and its cell rules, engine-neutral.
+
+Every engine that holds a finsam workbook — openpyxl for the command line
+(:mod:`finsam.workbook`), xlwings for the Excel button (:mod:`finsam.excel`) — implements
+:class:`BookIO`: read the settings sheet, read a defined name's values, write a set of whole
+blocks. The rules for what a cell may hold (text from a source, text that looks like a
+formula, masked counts) live here too, so populate, validate and both writers share them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Protocol
+
+from finsam import layout
+from finsam.errors import WorkbookError
+from finsam.personnummer import redact
+from finsam.settings import Settings, settings_from_rows
+
+#: A block of cell values, always 2D (rows × columns), as read from or written to a defined name.
+Block = list[list]
+
+#: Text that a spreadsheet would take for a formula; writers store such values as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+class BookIO(Protocol):
+    """What populate and validate need from a workbook, whatever engine holds it."""
+
+    label: str  #: how messages name the workbook (file name)
+    folder: Path | None  #: the workbook's folder (sources folder is relative to it)
+
+    def settings_rows(self) -> list[list]:
+        """The settings sheet's values as a 2D list (first three columns suffice)."""
+
+    def names(self) -> set[str]:
+        """The workbook's defined names."""
+
+    def read(self, name: str) -> Block:
+        """The values of a defined name's range, always 2D (rows × columns)."""
+
+    def write(self, blocks: dict[str, Block]) -> None:
+        """Write each block into its defined name, one write per block."""
+
+
+def read_settings(io: BookIO) -> Settings:
+    """The settings stored in the workbook's settings sheet.
+
+    Raises:
+        WorkbookError: the workbook is no finsam workbook (its defined names are missing).
+        SettingsError: the settings sheet is missing or incomplete.
+    """
+    missing = [n for n in ("fs_period", "fs_deltagare") if n not in io.names()]
+    if missing:
+        raise WorkbookError(
+            f"{io.label} är ingen finsam-arbetsbok (namnen {', '.join(missing)} saknas). "
+            "Skapa en med 'finsam new' och fyll den med 'finsam populate'."
+        )
+    return settings_from_rows(io.settings_rows(), source=f"{io.label}: {layout.SHEET_SETTINGS}")
+
+
+def check_shape(io: BookIO, name: str, block: Block) -> None:
+    """Refuse to write ``block`` into defined name ``name`` unless their shapes agree.
+
+    Raises:
+        WorkbookError: the workbook's range has another number of rows or columns (cost
+            centres or municipalities changed since the workbook was made).
+    """
+    current = io.read(name)
+    if len(current) != len(block) or (current and len(current[0]) != len(block[0])):
+        raise WorkbookError(
+            f"{io.label}: området {name} har {len(current)}×{len(current[0]) if current else 0} celler men "
+            f"inställningarna ger {len(block)}×{len(block[0])}. Kostnadsställen eller kommuner har ändrats "
+            f"sedan arbetsboken skapades: skapa en ny med 'finsam new NY.xlsx --settings {io.label}' "
+            "(inställningarna följer med) och för över prognoser och kommentarer."
+        )
+
+
+def is_blank(value) -> bool:
+    """True for an empty cell: ``None`` or text of only whitespace."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell(block: Block, r: int, c: int = 0):
+    """The value at row ``r``, column ``c`` of ``block`` (0-based), ``None`` outside it."""
+    try:
+        return block[r][c]
+    except (IndexError, TypeError):
+        return None
+
+
+def masker(mask_below: int | None):
+    """A function count → cell value: counts 1..``mask_below``-1 become the text ``"<N"``
+    (publication copies, Swedish official statistics practice); without ``mask_below`` the
+    count as ``int``."""
+
+    def mask(v):
+        v = int(v)
+        return f"<{mask_below}" if mask_below and 0 < v < mask_below else v
+
+    return mask
+
+
+def is_masked(block: Block) -> bool:
+    """True when a block holds counts masked by ``mask_below`` (text like ``"<3"``)."""
+    return any(isinstance(v, str) and (v.startswith("<") or v == "..") for row in block for v in row)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def source_text(value) -> str:
+    """Text from a source file as it may go into the workbook: control characters (which a
+    worksheet cannot hold) removed, and any personnummer masked — only counts leave finsam,
+    even when someone typed a personnummer into a comment."""
+    return redact(_CONTROL.sub("", str(value)))
+
+
+def is_formula_like(value) -> bool:
+    """True for text a spreadsheet would parse as a formula, which writers store as text —
+    except a :class:`~finsam.layout.Formula` read from the workbook, which goes back as it was."""
+    return isinstance(value, str) and not isinstance(value, layout.Formula) and value.startswith(FORMULA_PREFIXES)
+
+
+__all__ = [
+    "Block", "BookIO", "FORMULA_PREFIXES", "read_settings", "check_shape", "is_blank", "cell", "masker",
+    "is_masked", "source_text", "is_formula_like",
+]

@@ -1,0 +1,159 @@
+"""The sources folder: which file of a folder is which source, and reading them all.
+
+A populate reads one folder (``källor`` beside the workbook, or ``--sources``); the settings
+sheet names a glob pattern per kind of source (``huvudbok.*``). :func:`find_source` picks the
+file for a pattern, :func:`read_sources` reads every source with its reader in
+:mod:`finsam.sources` and collects their problems.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from finsam.errors import Problem, ProblemError, SourceError
+from finsam.settings import Settings
+from finsam.sources.anonymous import read_anonymous
+from finsam.sources.budget import read_budget
+from finsam.sources.forecast import read_forecast
+from finsam.sources.ledger import Ledger, empty_lines, read_ledger
+from finsam.sources.participants import read_participants
+
+
+@dataclass
+class Sources:
+    """The source files of one populate, read. Frames as their readers document them."""
+
+    folder: Path
+    files: dict[str, Path]
+    participants: pd.DataFrame
+    anonymous: pd.DataFrame | None
+    ledger: Ledger
+    budget: pd.DataFrame
+    financing_budget: pd.DataFrame
+    forecast: pd.DataFrame | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> dict[str, int]:
+        out = {"deltagare": len(self.participants), "huvudbok": len(self.ledger.lines), "budget": len(self.budget)}
+        if self.anonymous is not None:
+            out["anonyma"] = len(self.anonymous)
+        if self.forecast is not None:
+            out["prognos"] = len(self.forecast)
+        return out
+
+
+_PREFERENCE = {".se": 0, ".si": 0, ".sie": 0, ".xlsx": 1, ".xlsm": 1, ".csv": 2, ".txt": 3, ".xls": 4}
+
+
+def find_source(folder: Path, pattern: str) -> Path | None:
+    """The file in ``folder`` matching ``pattern`` (e.g. ``huvudbok.*``); office lock files
+    (``~$…``), hidden files and backups are ignored.
+
+    A file named exactly like the pattern (``budget.xlsx`` for ``budget.*``) wins over others
+    that match it (``budget.old.xlsx``); between such files the accounting system's own
+    export wins: SIE before xlsx before CSV (``huvudbok.se`` before ``huvudbok.csv``).
+
+    Raises:
+        SourceError: two files are equally good candidates, so which one is meant is a guess.
+    """
+    hits = [
+        p for p in folder.glob(pattern)
+        if p.is_file() and not p.name.startswith(("~$", ".")) and not p.name.endswith(("~", ".bak"))
+    ]
+    if not hits:
+        return None
+    stem = pattern.split(".")[0]
+    exact = [p for p in hits if p.stem == stem and "*" not in stem]
+    pool = exact or hits
+    rank = lambda p: _PREFERENCE.get(p.suffix.lower(), 9)  # noqa: E731
+    best = min(rank(p) for p in pool)
+    tied = sorted(p.name for p in pool if rank(p) == best)
+    if len(tied) > 1:
+        raise SourceError(
+            f"Flera filer i {folder} passar mönstret {pattern!r}: {', '.join(tied)}. Flytta bort de som inte ska "
+            "användas, eller ange det exakta filnamnet i bladet Inställningar."
+        )
+    return next(p for p in pool if rank(p) == best)
+
+
+def _same_name_on_disk(path: Path) -> Path:
+    """``path``, or the entry beside it whose name is the same text in another Unicode form
+    (macOS writes "källor" decomposed, a settings sheet composed: they look identical)."""
+    if path.exists() or not path.parent.is_dir():
+        return path
+    want = unicodedata.normalize("NFC", path.name)
+    for entry in path.parent.iterdir():
+        if unicodedata.normalize("NFC", entry.name) == want:
+            return entry
+    return path
+
+
+def read_sources(settings: Settings, folder: Path) -> Sources:
+    """Read every source file of ``folder`` named by the settings' patterns.
+
+    Required: deltagare, huvudbok and budget (the budget may instead come from the SIE
+    file's ``#PBUDGET``). Optional: anonyma, prognos.
+
+    Data problems of every file (a bad personnummer, an amount that is no number…) are
+    collected in ``Sources.problems``, so one run reports them all; a ledger with bad rows is
+    then read as empty (the errors stop any populate).
+
+    Raises:
+        SourceError: the folder or a required file is missing, or a file cannot be read.
+    """
+    folder = _same_name_on_disk(Path(folder))
+    if not folder.is_dir():
+        raise SourceError(f"Källmappen {folder} finns inte. Ange rätt mapp med --sources eller i bladet Inställningar.")
+    files = {kind: find_source(folder, pat) for kind, pat in settings.source_patterns.items()}
+    for kind in ("deltagare", "huvudbok"):
+        if files[kind] is None:
+            raise SourceError(
+                f"Ingen fil som matchar {settings.source_patterns[kind]!r} i {folder}. "
+                f"Lägg exporten där eller ändra 'Källfil: {kind}' i bladet Inställningar."
+            )
+    problems: list[Problem] = []
+    # The two large files are read side by side: the register's xlsx parser and the ledger's
+    # Arrow CSV reader both work outside the GIL, so the ledger costs almost nothing extra.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(read_ledger, files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension)
+        participants, p = read_participants(files["deltagare"], settings.year)
+        problems += p
+        anonymous = None
+        if files["anonyma"] is not None:
+            anonymous, p = read_anonymous(files["anonyma"])
+            problems += p
+        try:
+            ledger = pending.result()
+        except ProblemError as exc:  # bad rows: report them with the other files' problems
+            problems += exc.problems
+            ledger = Ledger(lines=empty_lines(), source=files["huvudbok"])
+    problems += ledger.problems
+    if files["budget"] is not None:
+        budget, fin_budget, p = read_budget(files["budget"])
+        problems += p
+    elif ledger.budget_ore is not None:
+        b = ledger.budget_ore
+        budget = pd.DataFrame(
+            {"cost_centre": b["cost_centre"], "budget_tkr": -b["amount_ore"] / 100_000}
+        ).groupby("cost_centre", as_index=False)["budget_tkr"].sum()
+        fin_budget = pd.DataFrame({"name": pd.Series([], dtype=str), "budget_tkr": pd.Series([], dtype="float64")})
+    else:
+        raise SourceError(
+            f"Ingen budgetfil som matchar {settings.source_patterns['budget']!r} i {folder}, och huvudboken "
+            "har ingen budget (#PBUDGET). Lägg budget.xlsx i källmappen."
+        )
+    forecast = None
+    if files["prognos"] is not None:
+        forecast, p = read_forecast(files["prognos"])
+        problems += p
+    return Sources(folder, {k: v for k, v in files.items() if v is not None}, participants, anonymous,
+                   ledger, budget, fin_budget, forecast, problems)
+
+
+__all__ = ["Sources", "find_source", "read_sources"]
