@@ -159,7 +159,7 @@ def test_runmain_imports_the_module_named_like_the_addin_file(built, vba):
                      r'"\.main\(\)"', code), code
     module = built.name.rpartition(".")[0]
     assert module == "finsam_addin"
-    for folder in (ADDIN_DIR, built.parent):
+    for folder in (PACKAGED_DIR, built.parent):
         source = folder / f"{module}.py"
         assert source.is_file(), source
         functions = {n.name for n in ast.parse(source.read_text("utf-8")).body
@@ -210,7 +210,7 @@ def test_all_other_parts_are_byte_identical_to_the_template(built):
         # the workbook part differs only by the sheet's new name
         assert b.read("xl/workbook.xml") == t.read("xl/workbook.xml").replace(
             b'name="_myaddin.conf"', b'name="myaddin.conf"')
-        assert b.read("customUI/customUI.xml") == (ADDIN_DIR / "customUI.xml").read_bytes()
+        assert b.read("customUI/customUI.xml") == (PACKAGED_DIR / "customUI.xml").read_bytes()
 
 
 def test_vba_module_is_made_for_the_pinned_xlwings_version(vba):
@@ -231,12 +231,13 @@ def test_an_unwritable_target_is_a_finsam_error(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["finsam_addin.xlam"]
 
 
-# --- the repo copies and the packaged copies ----------------------------------------------
+# --- one copy of the add-in files ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["finsam_addin.py", "customUI.xml"])
-def test_packaged_copy_is_identical_to_the_addin_folder(name):
-    assert (PACKAGED_DIR / name).read_bytes() == (ADDIN_DIR / name).read_bytes()
+def test_one_copy_of_each_addin_file():
+    """The add-in module and the ribbon live only in the package; addin/ has the guide."""
+    assert sorted(p.name for p in ADDIN_DIR.iterdir()) == ["README.md"]
+    assert {"finsam_addin.py", "customUI.xml"} <= {p.name for p in PACKAGED_DIR.iterdir()}
 
 
 def test_readme_keeps_the_sections_the_lead_and_the_release_check_need():
@@ -267,7 +268,7 @@ class FakeBook:
 
 @pytest.fixture
 def addin_module(monkeypatch):
-    spec = importlib.util.spec_from_file_location("finsam_addin", ADDIN_DIR / "finsam_addin.py")
+    spec = importlib.util.spec_from_file_location("finsam_addin", PACKAGED_DIR / "finsam_addin.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

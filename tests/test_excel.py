@@ -289,7 +289,7 @@ def test_long_messages_are_cut_to_what_msgbox_shows():
 
 @pytest.fixture
 def addin_module():
-    spec = importlib.util.spec_from_file_location("finsam_addin", REPO / "addin" / "finsam_addin.py")
+    spec = importlib.util.spec_from_file_location("finsam_addin", REPO / "src" / "finsam" / "addin_files" / "finsam_addin.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -15,7 +15,7 @@ body serves both because it only
   one dialog at a time).
 
 Fixable problems raise a :class:`~finsam.errors.FinsamError` subclass with a Swedish
-message; the caller (``addin/finsam_addin.py`` on the desktop, :mod:`finsam.excel_scripts`
+message; the caller (``finsam/addin_files/finsam_addin.py`` on the desktop, :mod:`finsam.excel_scripts`
 on a server) shows it as an alert and logs anything unexpected. Nothing is written unless
 every source was read and no error was found (:func:`finsam.populate.populate_io`).
 

@@ -17,8 +17,7 @@ messages, as in the xlwings quickstart and xlwings Server examples:
 An exception that escapes ``main()`` (only if even the alert fails) ends Python with an
 error, and the xlwings VBA then shows Python's stderr in its own message box.
 
-Keep ``addin/finsam_addin.py`` and ``src/finsam/addin_files/finsam_addin.py`` identical
-(a test checks it).
+This is the only copy: ``finsam addin DIR`` copies it from the installed package.
 """
 
 from __future__ import annotations

@@ -9,13 +9,13 @@ file for a pattern, :func:`read_sources` reads every source with its reader in
 from __future__ import annotations
 
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from finsam.errors import Problem, ProblemError, SourceError
+from finsam.runtime import beside
 from finsam.settings import Settings
 from finsam.sources.anonymous import read_anonymous
 from finsam.sources.budget import read_budget
@@ -120,8 +120,8 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
     problems: list[Problem] = []
     # The two large files are read side by side: the register's xlsx parser and the ledger's
     # Arrow CSV reader both work outside the GIL, so the ledger costs almost nothing extra.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(read_ledger, files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension)
+    # Where no thread may start (xlwings Lite) they are read one after the other (runtime.py).
+    with beside(read_ledger, files["huvudbok"], cost_centre_dimension=settings.cost_centre_dimension) as pending:
         participants, p = read_participants(files["deltagare"], settings.year)
         problems += p
         anonymous = None
