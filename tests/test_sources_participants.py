@@ -180,3 +180,42 @@ def test_person_in_two_municipalities_warned_and_counted_once(settings):
 @pytest.mark.parametrize("value", PNR["separators"]["values"])
 def test_redact_masks_every_separator(value):
     assert "1236" not in personnummer.redact(f"Ring {value} i morgon")
+
+
+# --- felregistrering ------------------------------------------------------------------
+
+def test_a_felregistrering_is_neither_inflow_nor_outflow_nor_a_unique_person(settings):
+    """A registration closed as felregistrering never happened (README "Definitions"): it is
+    left out of inflöde, utflöde and both unika, whatever the case and blanks of the reason."""
+    import csv
+
+    path = DATA / "felregistrering.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f, delimiter=";")]
+    real = [r for r in rows if r["Avslutsorsak"].strip().casefold() != "felregistrering"]
+    assert len(rows) - len(real) == 4  # spelt three ways; one of a person also in Mark
+
+    def expected(flow_column):
+        want = {}
+        for r in real:
+            if "2013-01-01" <= r[flow_column] <= "2013-03-31":
+                want.setdefault(r["Folkbokföringskommun"], []).append(r["Personnummer"])
+        return want
+
+    frame, _ = read_participants(path, 2013)
+    got = participants_by_municipality(frame, Q1, settings)
+    for flow, column in (("inflode", "Inskrivningsdatum"), ("utflode", "Utskrivningsdatum")):
+        want = expected(column)
+        for muni in ("Borås", "Mark", "Tranemo"):
+            people = want.get(muni, [])
+            assert got.at[muni, f"{flow}_antal"] == len(people), (flow, muni)
+            assert got.at[muni, f"{flow}_unika"] == len(set(people)), (flow, muni)
+        everyone = [p for ps in want.values() for p in ps]
+        assert got.at["Summa", f"{flow}_antal"] == len(everyone)
+        assert got.at["Summa", f"{flow}_unika"] == len(set(everyone))
+    assert got.at["Tranemo", "inflode_antal"] == 0 and got.at["Summa", "utflode_antal"] == 1
+
+
+def test_a_felregistrering_in_another_municipality_is_no_move(settings):
+    frame, _ = read_participants(DATA / "felregistrering.csv", 2013)
+    assert check_moves(settings, frame, Q1, "felregistrering.csv") == []

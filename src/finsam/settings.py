@@ -24,6 +24,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from finsam.errors import SettingsError
+from finsam.municipalities import canonical_name, closest_municipality, municipality_codes
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,63 @@ def _require(d: dict, key: str, where: str):
     return d[key]
 
 
-def _validate(s: Settings, source: str) -> Settings:
+def _member_code(code: str) -> str:
+    """A kommunkod as SCB writes it: four digits (``114``, a code that lost its leading zero
+    in a spreadsheet, is ``0114``)."""
+    return code.zfill(4) if code.isdigit() and len(code) == 3 else code
+
+
+def _genitive(name: str) -> str:
+    """Swedish genitive of a place name: "Tidaholms", but "Borås" stays "Borås"."""
+    return name if name[-1:].casefold() in ("s", "x", "z") else name + "s"
+
+
+def _check_members(s: Settings, source: str, where: list[str]) -> None:
+    """Every member municipality must be one of Sweden's 290, its kommunkod (when given)
+    that municipality's: a misspelt member ("Östersunds kommun") would silently move its
+    people to "Annan ort". ``where[i]`` names member i's place in the settings.
+
+    Raises:
+        SettingsError: naming the settings row, the name or code, and the closest real one.
+    """
+    codes = municipality_codes()
+    for m, at in zip(s.municipalities, where):
+        real = canonical_name(m.name)
+        if real is None:
+            close = closest_municipality(m.name)
+            raise SettingsError(
+                f"{source}, {at}: kommunen {m.name!r} finns inte bland Sveriges 290 kommuner; dess deltagare "
+                f"skulle räknas som {s.other_label!r}. Menade du {close!r}? Skriv kommunens namn som SCB och "
+                f"registret skriver det, t.ex. {close!r}, och försök igen."
+            )
+        if not m.code:
+            continue
+        right = next(c for c, n in codes.items() if n == real)
+        if m.code not in codes:
+            raise SettingsError(
+                f"{source}, {at}: kommunkoden {m.code!r} för {m.name} finns inte (en kommunkod är fyra siffror). "
+                f"{real} har kommunkod {right}. Rätta koden eller lämna den tom."
+            )
+        if codes[m.code] != real:
+            raise SettingsError(
+                f"{source}, {at}: kommunkoden {m.code} är {_genitive(codes[m.code])}, inte {_genitive(m.name)}; {real} har kommunkod "
+                f"{right}. Ett register med kommunkoder skulle annars räkna fel kommun. Rätta koden."
+            )
+
+
+def _validate(s: Settings, source: str, member_rows: list[str] | None = None) -> Settings:
+    """Check settings read from ``source``; ``member_rows`` names each member's place there
+    (a sheet row, or the entry of ``[[kommuner]]``). Returns the settings with kommunkoder
+    in SCB's four-digit form.
+
+    Raises:
+        SettingsError: the first problem found, naming where it is and what to do.
+    """
+    s = replace(s, municipalities=tuple(Municipality(m.name, _member_code(m.code)) for m in s.municipalities))
     groups = {g.name for g in s.groups}
     if not s.municipalities:
         raise SettingsError(f"{source}: inga medlemskommuner angivna ([[kommuner]]).")
+    _check_members(s, source, member_rows or [f"[[kommuner]] nr {i}" for i in range(1, len(s.municipalities) + 1)])
     if not s.groups:
         raise SettingsError(f"{source}: inga grupper angivna ([[grupper]]).")
     seen: set[str] = set()
@@ -362,9 +416,10 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
     values: dict[str, str] = {}
     patterns = {k: f"{k}.*" for k in SOURCE_KINDS}
     sections: dict[str, list[list[str]]] = {}
+    row_of: dict[int, int] = {}  # id of a section row's cells → its row on the sheet
     current: str | None = None
     skip_header = False
-    for raw in rows:
+    for number, raw in enumerate(rows, start=1):
         cells = [_text(c) for c in (list(raw) + [None, None, None])[:3]]
         if not any(cells):
             continue
@@ -383,6 +438,7 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
             skip_header = False
             continue
         sections[current].append(cells)
+        row_of[id(cells)] = number
 
     def num(attr: str, default=None):
         v = values.get(attr, "")
@@ -401,10 +457,11 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
     if not values.get("association"):
         raise SettingsError(f"Bladet {source} saknar förbundets namn.")
     eq = values.get("opening_equity_tkr", "")
+    members = [r for r in sections["Kommuner"] if r[0]]
     s = Settings(
         association=values["association"],
         year=num("year"),
-        municipalities=tuple(Municipality(r[0], r[1]) for r in sections["Kommuner"] if r[0]),
+        municipalities=tuple(Municipality(r[0], r[1]) for r in members),
         groups=tuple(Group(r[0], r[1] or r[0], r[2] or "Totala kostnader") for r in sections["Grupper"] if r[0]),
         cost_centres=tuple(CostCentre(r[0], r[1], r[2]) for r in sections["Kostnadsställen"] if r[0]),
         financing=tuple(FinancingLine(r[0], r[1]) for r in sections.get("Finansiering", []) if r[0]),
@@ -418,4 +475,4 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
         source_patterns=patterns,
         period=values.get("period", ""),
     )
-    return _validate(s, source)
+    return _validate(s, source, [f"rad {row_of[id(r)]}" for r in members])

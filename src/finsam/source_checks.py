@@ -23,31 +23,16 @@ Unknown cost centres in the ledger (``kostnadsstalle-okant``) are reported by
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
-from importlib import resources
 
 import pandas as pd
 
 from finsam.errors import Problem, count_text
+from finsam.municipalities import municipality_key as _key
+from finsam.municipalities import swedish_municipalities
 from finsam.period import Period
 from finsam.settings import Settings
 from finsam.sources.tabular import spreadsheet_row, spreadsheet_rows
-from finsam.tables import table_municipality
-
-
-@lru_cache(maxsize=1)
-def swedish_municipalities() -> tuple[str, ...]:
-    """Sweden's 290 municipality names (package data ``data/kommuner.txt``), without "kommun"."""
-    text = (resources.files("finsam") / "data" / "kommuner.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
-
-def _key(name: str) -> str:
-    key = " ".join(str(name).split()).casefold()
-    for suffix in (" kommun", " stad"):
-        if key.endswith(suffix):
-            key = key[: -len(suffix)]
-    return key
+from finsam.tables import is_felregistrering, table_municipality
 
 
 def check_municipalities(settings: Settings, participants: pd.DataFrame, file: str) -> list[Problem]:
@@ -81,8 +66,9 @@ def check_municipalities(settings: Settings, participants: pd.DataFrame, file: s
 
 def check_moves(settings: Settings, participants: pd.DataFrame, period: Period, file: str) -> list[Problem]:
     """``flera-kommuner``: a person with registrations in the period (start or end in it) in two
-    or more municipalities (members, or "Annan ort" for the rest)."""
-    p = participants[participants["person"].notna()]
+    or more municipalities (members, or "Annan ort" for the rest); a *felregistrering* is no
+    registration."""
+    p = participants[participants["person"].notna() & ~is_felregistrering(participants["end_reason"])]
     in_period = period.contains(p["start"]) | period.contains(p["end"])
     p = p[in_period]
     muni = table_municipality(p["municipality"], settings)  # the rows the table counts them in
@@ -103,7 +89,8 @@ def check_budget(settings: Settings, budget: pd.DataFrame, financing: pd.DataFra
     """The budget against the settings: ``budget-okant-kostnadsstalle`` (a row the tables do
     not show: its budget would be lost), ``budget-saknas`` (a cost centre of the settings with
     no budget row: 0), ``finansiering-okand`` (a Finansiering row no summary line takes, with
-    the closest name) and ``finansiering-budget-saknas`` (a financing line without a budget:
+    the closest name; an error: its budget would be missing from the summary and the balancing
+    item wrong) and ``finansiering-budget-saknas`` (a financing line without a budget:
     0, and the balancing item is wrong by that much)."""
     problems: list[Problem] = []
     codes = {c.code for c in settings.cost_centres}
@@ -125,9 +112,12 @@ def check_budget(settings: Settings, budget: pd.DataFrame, financing: pd.DataFra
         if name not in names:
             close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
             hint = f" Menade du {close[0]!r}?" if close else ""
-            problems.append(Problem("finansiering-okand", "warning", where, spreadsheet_row(financing.index, idx), "Post",
-                                    f"Posten {name!r} finns inte bland inställningarnas finansieringsposter och "
-                                    f"kommer inte med i sammanställningen.{hint} Skriv namnet som i inställningarna."))
+            problems.append(Problem("finansiering-okand", "error", where, spreadsheet_row(financing.index, idx), "Post",
+                                    f"Posten {name!r} finns inte bland inställningarnas finansieringsposter, så dess "
+                                    "budget saknas i sammanställningen och årets finansiering med eget kapital blir fel."
+                                    f"{hint} Skriv namnet som i inställningarna, eller lägg till posten i bladet "
+                                    "Inställningar under [Finansiering] (Post, och i nästa kolumn kostnadsstället där "
+                                    "den bokförs i huvudboken, t.ex. 1000 för Parternas finansiering)."))
     given = set(financing["name"])
     for name in names:
         if name not in given:

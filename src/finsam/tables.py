@@ -22,8 +22,14 @@ from finsam.period import Period
 from finsam.settings import Settings
 from finsam.sources.ledger import result_lines
 
-#: Avslutsorsak that means the registration was a mistake: not an outflow (SUS follow-up practice; README "Definitions").
+#: Avslutsorsak that means the registration was a mistake: it never happened, so it is neither
+#: an inflow nor an outflow, and its person is not counted in unika (README "Definitions").
 FELREGISTRERING = "felregistrering"
+
+
+def is_felregistrering(end_reason: pd.Series) -> pd.Series:
+    """True where Avslutsorsak is *felregistrering* (any case, surrounding blanks ignored)."""
+    return end_reason.fillna("").astype(str).str.strip().str.casefold() == FELREGISTRERING
 
 MUNICIPALITY_COLUMNS = ["inflode_antal", "inflode_unika", "utflode_antal", "utflode_unika"]
 
@@ -56,17 +62,18 @@ def participants_by_municipality(participants: pd.DataFrame, period: Period, set
 
     Rules (README "Definitions"; ``sample/README.md``): inflöde = registrations whose start lies in the period,
     utflöde = whose end does (a registration starting and ending in it counts in both);
-    registrations ended as *felregistrering* are no outflow; ``antal`` counts registrations,
+    registrations closed as *felregistrering* never happened: they count in neither, nor
+    in unika (:func:`is_felregistrering`); ``antal`` counts registrations,
     ``unika`` distinct personnummer; municipalities that are not members count as "Annan
     ort". Summa antal = sum of rows; Summa unika = distinct personnummer over all rows (a
     person who moved between municipalities counts once).
     """
     rows = [m.name for m in settings.municipalities] + [settings.other_label]
     muni = table_municipality(participants["municipality"], settings)
-    felreg = participants["end_reason"].fillna("").astype(str).str.strip().str.casefold() == FELREGISTRERING
+    real = ~is_felregistrering(participants["end_reason"])
     flows = {
-        "inflode": period.contains(participants["start"]),
-        "utflode": period.contains(participants["end"]) & ~felreg,
+        "inflode": period.contains(participants["start"]) & real,
+        "utflode": period.contains(participants["end"]) & real,
     }
     out = pd.DataFrame(0, index=rows + ["Summa"], columns=MUNICIPALITY_COLUMNS, dtype="int64")
     for flow, mask in flows.items():

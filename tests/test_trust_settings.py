@@ -1,0 +1,122 @@
+"""Settings and workbook integrity (issue 9): settings that would silently give a wrong
+figure are refused, naming the settings row and what to write instead.
+
+Each case has its own small settings file under tests/data/installningar/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from finsam import layout
+from finsam.cli import app
+from finsam.errors import ProblemError, SettingsError
+from finsam.settings import load_settings
+from finsam.workbook import populate_workbook
+
+from conftest import SAMPLE, SETTINGS
+
+DATA = Path(__file__).parent / "data" / "installningar"
+runner = CliRunner()
+
+
+# --- member municipalities against Sweden's 290 -------------------------------------------
+
+@pytest.mark.parametrize(
+    "file, says",
+    [
+        # the genitive "Östersunds" is no municipality: its people would all be Annan ort
+        ("kommun-genitiv.toml", ["[[kommuner]] nr 2", "'Östersunds kommun'", "Menade du 'Östersund'?"]),
+        # 1498 is Tidaholm's code: a register giving kommunkoder would count Tidaholm as Tranemo
+        ("kommunkod-annan-kommun.toml", ["[[kommuner]] nr 2", "1498 är Tidaholms", "Tranemo har kommunkod 1452"]),
+        ("kommunkod-finns-inte.toml", ["[[kommuner]] nr 2", "'9999'", "Tranemo har kommunkod 1452"]),
+    ],
+)
+def test_a_member_that_is_no_swedish_municipality_is_refused(file, says):
+    with pytest.raises(SettingsError) as exc:
+        load_settings(DATA / file)
+    for text in says:
+        assert text in str(exc.value)
+
+
+def test_finsam_new_refuses_a_misspelt_member_and_writes_nothing(tmp_path):
+    out = tmp_path / "ny.xlsx"
+    r = runner.invoke(app, ["new", str(out), "--settings", str(DATA / "kommun-genitiv.toml")])
+    assert r.exit_code == 1
+    assert "Östersund" in r.output and "[[kommuner]] nr 2" in r.output
+    assert not out.exists()
+
+
+def test_a_kommunkod_that_lost_its_leading_zero_is_read_as_four_digits():
+    s = load_settings(DATA / "kommunkod-utan-nolla.toml")  # kod = 114, name with " kommun"
+    assert s.municipalities[0].code == "0114"
+
+
+def test_the_sample_members_are_real_with_their_own_codes():
+    # SCB's kommunkoder for Sjuhärad's eight members (Tranemo is 1452; 1498 is Tidaholm)
+    scb = {"Bollebygd": "1443", "Borås": "1490", "Herrljunga": "1466", "Mark": "1463",
+           "Svenljunga": "1465", "Tranemo": "1452", "Ulricehamn": "1491", "Vårgårda": "1442"}
+    assert {m.name: m.code for m in load_settings(SETTINGS).municipalities} == scb
+
+
+def _sheet_row(path: Path, text: str) -> int:
+    ws = load_workbook(path)[layout.SHEET_SETTINGS]
+    return next(c.row for c in ws["A"] if c.value == text)
+
+
+def _edit_sheet(path: Path, row: int, col: int, value) -> None:
+    wb = load_workbook(path)
+    wb[layout.SHEET_SETTINGS].cell(row=row, column=col).value = value
+    wb.save(path)
+
+
+@pytest.mark.parametrize(
+    "col, value, says",
+    [(1, "Östersunds kommun", ["Menade du 'Östersund'?"]), (2, "1498", ["1498 är Tidaholms", "1452"])],
+    ids=["name", "kommunkod"],
+)
+def test_populate_refuses_a_member_edited_wrong_on_the_settings_sheet(tmp_path, col, value, says):
+    src = tmp_path / "källor"
+    shutil.copytree(SAMPLE, src)
+    book = tmp_path / "bok.xlsx"
+    assert runner.invoke(app, ["new", str(book), "--settings", str(SETTINGS)]).exit_code == 0
+    row = _sheet_row(book, "Tranemo")
+    _edit_sheet(book, row, col, value)
+    before = book.read_bytes()
+    r = runner.invoke(app, ["populate", str(book), "--sources", str(src), "--period", "2013-Q1"])
+    assert r.exit_code == 1
+    assert f"{layout.SHEET_SETTINGS}, rad {row}:" in r.output
+    for text in says:
+        assert text in r.output
+    assert book.read_bytes() == before
+
+
+# --- financing lines -----------------------------------------------------------------------
+
+def test_a_financing_line_missing_from_the_settings_is_refused(tmp_path):
+    """Without "Parternas finansiering" in the settings, its income (cost centre 1000) went to
+    Ej fördelat, which the summary added to the costs: Totala kostnader +618 tkr, exit 0.
+    The budget's Finansiering sheet still names the line, so populate now stops and says
+    where to add it."""
+    from conftest import edited_settings
+
+    settings = edited_settings(tmp_path, ('[[finansiering]]\nnamn = "Parternas finansiering"\nkostnadsstalle = "1000"\n', ""))
+    src = tmp_path / "källor"
+    shutil.copytree(SAMPLE, src)
+    book = tmp_path / "bok.xlsx"
+    assert runner.invoke(app, ["new", str(book), "--settings", str(settings)]).exit_code == 0
+    before = book.read_bytes()
+    r = runner.invoke(app, ["populate", str(book), "--sources", str(src), "--period", "2013-Q1"])
+    assert r.exit_code == 1
+    assert book.read_bytes() == before
+    with pytest.raises(ProblemError) as exc:
+        populate_workbook(book, sources=src, period="2013-Q1")
+    [p] = [p for p in exc.value.problems if p.severity == "error"]
+    assert (p.code, p.source, p.row, p.column) == ("finansiering-okand", "budget.xlsx (Finansiering)", 2, "Post")
+    assert "'Parternas finansiering'" in p.message and "[Finansiering]" in p.message
+    assert book.read_bytes() == before
