@@ -33,7 +33,8 @@ FILES = (
 FAST = {
     "broken_year.se", "cp1252.se", "cp437.se", "escaped_quotes.se", "ksumma_bad.se", "ksumma_ok.se",
     "objects_forms.se", "replacement_char.se", "rtrans.se", "unbalanced.se", "utf8_declared_pc8.se",
-    "BL0001_typ4.SE", "typ4.se", "huvudbok.se", "quoted_tabs_blank_rtrans.se",
+    "BL0001_typ4.SE", "typ4.se", "huvudbok.se", "quoted_tabs_blank_rtrans.se", "bad_accounts.se", "res_complete.se",
+    "res_incomplete.se",
 }
 
 

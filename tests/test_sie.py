@@ -37,6 +37,8 @@ FATAL = {
     "unclosed_ver.se",
     "bad_date.se",
     "odd_object_list.se",
+    "type1_no_transactions.se",
+    "bad_accounts.se",
 }
 
 

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.errors import Problem, SourceError
-from finsam.sources.ledger import LEDGER_COLUMNS, Ledger, empty_lines
+from finsam.sources.ledger import LEDGER_COLUMNS, RESULT_ACCOUNT_CLASSES, Ledger, empty_lines
 
 # --------------------------------------------------------------------------------------------
 # Encoding
@@ -172,7 +172,7 @@ _BAD_AMOUNT_IN_JOINED = re.compile(r"^(?![-+]?(?:\d+(?:\.\d*)?|\.\d+)$).*$", re.
 #: Header records read field by field (few lines; PSALDO/PBUDGET can be some thousands).
 #: The pattern starts with the literal ``#`` so that the regex engine can skip ahead to the next
 #: ``#``; that a label begins its line (after blanks) is checked per match (:func:`_header_records`).
-_HEADER_SCAN = re.compile(r"#(RAR|OBJEKT|IB|PBUDGET|PSALDO|SIETYP|FORMAT|KSUMMA)(?![^ \t\r\n])([^\n]*)")
+_HEADER_SCAN = re.compile(r"#(RAR|OBJEKT|IB|RES|PBUDGET|PSALDO|SIETYP|FORMAT|KSUMMA)(?![^ \t\r\n])([^\n]*)")
 
 
 @dataclass
@@ -272,10 +272,20 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
         ``problems`` holds warnings: ``sie-verifikation-obalans`` (a voucher whose #TRANS do
         not sum to zero; row = line of its #VER), ``sie-ersattningstecken`` (the file already
         holds U+FFFD replacement characters; row = first such line), ``sie-teckenkodning``
-        (info: the detected code page differs from ``#FORMAT``).
+        (info: the detected code page differs from ``#FORMAT``), ``sie-verifikation-utan-klammer``
+        (vouchers whose #TRANS lines directly follow the #VER without ``{ }``, as e-conomic
+        writes them: read up to the next #VER or ``}``; row = first such #VER),
+        ``sie-res-avviker`` (``#RES 0`` of a result account differs from its summed lines: the
+        export looks incomplete; row = first such #RES line).
+
+        Line ends may be LF, CRLF or CR alone.
 
     Raises:
-        SourceError: the file cannot be read; a ``#TRANS`` outside a ``{ }`` voucher block;
+        SourceError: the file cannot be read; it has no ``#TRANS`` and no ``#PSALDO 0`` (SIE
+            type 1, or a type 4 file without vouchers: the message names ``#SIETYP`` and asks
+            for a SIE 4 export with verifikationer); a ``#TRANS`` outside a voucher (after a
+            ``}``, or before any ``#VER``); an account that is not a number (the first line and
+            how many such lines);
             an amount that is not a number; a voucher block that is never closed; an object
             list with an odd number of tokens; a date that is not a date; a ``#KSUMMA`` that
             does not match the content or whose closing record is missing. The message
@@ -299,6 +309,8 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
     del raw  # the text is all that is read from here on (50 MB less at the peak for 1M lines)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
+        if text.count("\r") > text.count("\n"):  # CR-only line ends (classic Mac OS, some exports)
+            text = text.replace("\r", "\n")
     ctx = _Context(path, text)
     problems: list[Problem] = []
 
@@ -355,14 +367,12 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
             .astype({"cost_centre": "str", "account": "str", "amount_ore": "int64"})
         )
 
-    bad_account = lines["account"][~lines["account"].str.fullmatch(r"\d+")]
-    if len(bad_account):
-        account = str(bad_account.iloc[0])
-        at = text.find(f" {account} ")
-        raise SourceError(
-            f"{path.name}, rad {ctx.line_of(at) if at >= 0 else '?'}: kontot {account!r} är inget kontonummer. "
-            "Rätta exporten i ekonomisystemet."
-        )
+    if not len(lines):
+        raise _no_transactions(ctx, header["sietyp"], ver_count)
+    if not lines["account"].str.fullmatch(r"\d+").all():
+        raise _bad_account_error(ctx, header["psaldo"] if ver_count == 0 else None)
+    if header["res"]:
+        problems.extend(_res_problems(ctx, header["res"], lines))
     return Ledger(
         lines=lines,
         source=path,
@@ -374,6 +384,80 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
         budget_ore=budget,
         problems=problems,
     )
+
+
+#: What each SIE type holds (SIE 4B §3, Filtyper): only type 4 has the vouchers a period needs.
+_SIE_TYPES = {
+    "1": "årssaldon",
+    "2": "periodsaldon",
+    "3": "objektsaldon",
+    "4": "transaktioner",
+}
+
+
+def _no_transactions(ctx: _Context, sietyp: str | None, ver_count: int) -> SourceError:
+    """The refusal for a file with no ``#TRANS`` and no ``#PSALDO 0``: every accumulated
+    figure would be 0 and the reconciliation would pass (0 = 0)."""
+    if sietyp is None:
+        kind = "filen anger ingen SIE-typ (#SIETYP saknas)"
+    else:
+        what = _SIE_TYPES.get(sietyp.upper().rstrip("EI"), "")
+        kind = f"filen är av SIE-typ {sietyp} (#SIETYP {sietyp}" + (f", {what})" if what else ")")
+    found = f"{ver_count} verifikationer utan #TRANS-rader" if ver_count else "inga verifikationer (#VER/#TRANS) och inga periodsaldon (#PSALDO)"
+    return SourceError(
+        f"{ctx.name}: huvudboken har inga transaktioner för året: {kind}, med {found}. Ur den kan inget "
+        "utfall räknas fram. Exportera huvudboken som SIE 4 (typ 4E) med verifikationer för räkenskapsåret."
+    )
+
+
+def _bad_account_error(ctx: _Context, psaldo: list | None) -> SourceError:
+    """The refusal for accounts that are not account numbers, naming the first such line and
+    how many there are: the ``#TRANS`` lines (as the exact path reads them), or the ``#PSALDO 0``
+    records when the lines came from those (``psaldo`` given)."""
+    if psaldo is not None:
+        bad = [(pos, account) for pos, _, account, _, _ in psaldo if not re.fullmatch(r"\d+", account)]
+    else:
+        bad = [
+            (m.start(), m.group(1).strip('"'))
+            for m in _VOUCHER_SCAN.finditer(ctx.text)
+            if m.group(1) is not None and not re.fullmatch(r"\d+", m.group(1).strip('"'))
+        ]
+    pos, account = bad[0]
+    line = ctx.line_of(pos)
+    more = f" ({len(bad)} rader har ett konto som inte är ett nummer; den första är rad {line})" if len(bad) > 1 else ""
+    return ctx.error(line, f"kontot {account!r} är inget kontonummer{more}.", "Rätta exporten i ekonomisystemet.")
+
+
+def _res_problems(ctx: _Context, res: dict[str, tuple[int, int]], lines: pd.DataFrame) -> list[Problem]:
+    """``sie-res-avviker``: the file's own year result per result account (``#RES 0``, SIE 4B
+    §8 #RES) differs from the sum of the lines read for it (``#TRANS``, or ``#PSALDO``), so
+    vouchers are missing from the export (or it was cut). An account with lines but no #RES
+    counts as #RES 0 = 0, since a program that writes #RES writes it for every account with
+    a result. One warning naming the accounts and both sums; row = first differing #RES line."""
+    result = lines[lines["account"].str[:1].isin(RESULT_ACCOUNT_CLASSES)]
+    summed = result.groupby("account")["amount_ore"].sum().to_dict()
+    wanted = {a: v for a, (_, v) in res.items() if a[:1] in RESULT_ACCOUNT_CLASSES}
+    differ = sorted(a for a in set(wanted) | set(summed) if wanted.get(a, 0) != int(summed.get(a, 0)))
+    if not differ:
+        return []
+    shown = "; ".join(
+        f"konto {a}: #RES {_ore_text(wanted.get(a, 0))} kr, #TRANS {_ore_text(int(summed.get(a, 0)))} kr"
+        for a in differ[:5]
+    )
+    more = f" och {len(differ) - 5} konton till" if len(differ) > 5 else ""
+    lines_at = [res[a][0] for a in differ if a in res]
+    return [
+        Problem(
+            "sie-res-avviker",
+            "warning",
+            ctx.name,
+            ctx.line_of(min(lines_at)) if lines_at else None,
+            None,
+            f"Exporten verkar ofullständig: årets resultat i filen (#RES 0) skiljer sig från summan av "
+            f"verifikationsraderna för {len(differ)} {'konto' if len(differ) == 1 else 'konton'} ({shown}{more}). "
+            "Utfallet räknas från verifikationsraderna; exportera huvudboken igen med alla verifikationer.",
+        )
+    ]
 
 
 def _parse_date(ctx: _Context, s: str, line: int) -> date:
@@ -397,6 +481,8 @@ def _read_header(ctx: _Context, dim: int) -> dict:
         "psaldo": [],
         "format": None,
         "ksumma": [],
+        "sietyp": None,
+        "res": {},
     }
     for pos, label, rest in _header_records(ctx.text):
         if label == "KSUMMA":
@@ -414,6 +500,14 @@ def _read_header(ctx: _Context, dim: int) -> dict:
             if len(fields) >= 2 and fields[0] == dim_s and isinstance(fields[1], str):
                 name = fields[2] if len(fields) > 2 and isinstance(fields[2], str) else ""
                 out["names"][fields[1].strip()] = name
+        elif label == "SIETYP":
+            out["sietyp"] = fields[0] if fields and isinstance(fields[0], str) else None
+        elif label == "RES":
+            # #RES årsnr konto saldo [kvantitet] (SIE 4B §8 #RES): the year's result per account
+            if len(fields) >= 3 and fields[0] == "0" and isinstance(fields[1], str):
+                ore = _one_amount(ctx, fields[2], pos)
+                at, total = out["res"].get(fields[1], (pos, 0))
+                out["res"][fields[1]] = (at, total + ore)
         elif label == "IB":
             if len(fields) >= 3 and fields[0] == "0":
                 ore = _one_amount(ctx, fields[2], pos)
@@ -476,10 +570,17 @@ def _read_vouchers_exact(ctx: _Context, dim: int, problems: list[Problem]) -> tu
     cur = -1  # index of the open voucher
     in_block = False
     awaiting_block = False
+    braceless = False  # the open block is a #VER directly followed by its #TRANS lines, no { }
+    braceless_at: list[int] = []  # #VER offsets of such vouchers
 
     for m in _VOUCHER_SCAN.finditer(ctx.text):
         acct, objs, amt, series, number, vdate, opening, closing, unreadable = m.groups()
         if acct is not None:
+            if not in_block and awaiting_block:
+                # a #VER directly followed by #TRANS lines without { } (e-conomic writes these):
+                # its lines are those up to the next #VER or }, read with a warning
+                in_block, braceless, awaiting_block = True, True, False
+                braceless_at.append(ver_pos[cur])
             if not in_block:
                 raise ctx.error(
                     ctx.line_of(m.start()),
@@ -491,6 +592,8 @@ def _read_vouchers_exact(ctx: _Context, dim: int, problems: list[Problem]) -> tu
             amounts.append(amt)
             voucher_of.append(cur)
         elif vdate is not None:
+            if braceless:
+                in_block = braceless = False
             if in_block:
                 raise ctx.error(
                     ctx.line_of(ver_pos[cur]),
@@ -505,16 +608,32 @@ def _read_vouchers_exact(ctx: _Context, dim: int, problems: list[Problem]) -> tu
             if awaiting_block:
                 in_block, awaiting_block = True, False
         elif closing is not None:
-            in_block = False
+            in_block = braceless = False
         else:
             raise ctx.error(
                 ctx.line_of(m.start()),
                 f"raden ({unreadable}) kan inte läsas: fält saknas.",
                 _FIX_EXPORT,
             )
-    if in_block:
+    if in_block and not braceless:
         raise ctx.error(
             ctx.line_of(ver_pos[cur]), "verifikationen avslutas aldrig med }.", _FIX_EXPORT
+        )
+    if braceless_at:
+        first = ctx.line_of(braceless_at[0])
+        n = len(braceless_at)
+        problems.append(
+            Problem(
+                "sie-verifikation-utan-klammer",
+                "warning",
+                ctx.name,
+                first,
+                None,
+                f"{'Verifikationen' if n == 1 else f'{n} verifikationer'} på rad {first}"
+                f"{'' if n == 1 else ' och framåt'} saknar {{ }} runt sina #TRANS-rader (SIE 4 kräver dem). "
+                "Raderna fram till nästa #VER har lästs som verifikationens rader; stämmer summorna inte "
+                "visas det som obalans. Be leverantören av bokföringsprogrammet rätta exporten.",
+            )
         )
 
     if not accounts:
