@@ -103,10 +103,15 @@ def _as_excel_stores(value):
 
 def apply_actions(actions: list[dict], template: Path, out: Path) -> None:
     """Apply the ``setValues`` actions to a copy of ``template`` saved as ``out``; every
-    other action must be an ``alert`` (nothing else changes cells)."""
+    other action must be an ``alert``, an ``activateSheet`` (nothing else changes cells) or
+    an ``addSheet`` (xlwings Lite's status sheet: added, empty, at the index given)."""
     wb = load_workbook(template)
     for action in actions:
-        if action["func"] == "alert":
+        if action["func"] in ("alert", "activateSheet"):
+            continue
+        if action["func"] == "addSheet":
+            index, name = action["args"]
+            wb.create_sheet(name, index)
             continue
         assert action["func"] == "setValues", action["func"]
         ws = wb.worksheets[action["sheet_position"]]

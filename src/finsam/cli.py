@@ -281,6 +281,19 @@ def addin(
     out.print(f"Skrev {written}. Installera det enligt addin/README.md i finsams källkod.")
 
 
+@app.command()
+def lite(
+    folder: Path = typer.Argument(Path("."), help="Mapp där main.py och requirements.txt skrivs."),
+    wheel: Optional[str] = typer.Option(None, "--wheel", help="Webbadress till finsams hjulfil (annars finsam från PyPI)."),
+) -> None:
+    """Skriv main.py och requirements.txt för xlwings Lite (skripten Fyll i och Kontrollera)."""
+    from finsam.lite import write_lite
+
+    with user_errors():
+        main, requirements = write_lite(folder, wheel=wheel)
+    out.print(f"Skrev {main} och {requirements}. Klistra in dem i xlwings Lite enligt addin/README.md i finsams källkod.")
+
+
 def _usage_in_swedish(exc) -> str:
     """A command-line usage error (typer/click) as one Swedish line for the person."""
     from typer._click import exceptions as ce

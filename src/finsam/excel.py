@@ -152,6 +152,25 @@ class XlwingsBook:
             self._range(name).value = [[cell_value(v) for v in row] for row in block]
 
 
+def sources_folder(io: XlwingsBook, base: Path | None) -> Path:
+    """The sources folder the settings sheet names (*Källmapp*): as it is when absolute,
+    else relative to ``base`` (the workbook's folder on the desktop, the server's or xlwings
+    Lite's data folder).
+
+    Raises:
+        WorkbookError: *Källmapp* is relative and there is no ``base`` (an unsaved workbook,
+            or one opened from a web address): :data:`NO_FOLDER`.
+    """
+    settings = read_settings(io)
+    relative = Path(settings.sources_folder).expanduser()
+    if relative.is_absolute():
+        return relative
+    if base is None:
+        raise WorkbookError(NO_FOLDER.format(label=io.label, folder=settings.sources_folder,
+                                             sheet=layout.SHEET_SETTINGS))
+    return base / relative
+
+
 def populate_book(
     book,
     *,
@@ -184,16 +203,7 @@ def populate_book(
     """
     io = XlwingsBook(book)
     if sources is None:
-        settings = read_settings(io)
-        relative = Path(settings.sources_folder).expanduser()
-        if relative.is_absolute():
-            sources = relative
-        else:
-            base = Path(folder) if folder is not None else io.folder
-            if base is None:
-                raise WorkbookError(NO_FOLDER.format(label=io.label, folder=settings.sources_folder,
-                                                     sheet=layout.SHEET_SETTINGS))
-            sources = base / relative
+        sources = sources_folder(io, Path(folder) if folder is not None else io.folder)
     try:
         result = populate_io(io, sources=Path(sources), period=period, today=today)
     except ProblemError as err:
@@ -293,5 +303,5 @@ def _fit(text: str) -> str:
 
 __all__ = [
     "TITLE", "CLIENT_ACTIONS", "XlwingsBook", "populate_book", "validate_book", "cell_value",
-    "book_folder", "populate_message", "checks_message", "BookProblemError",
+    "book_folder", "sources_folder", "populate_message", "checks_message", "BookProblemError",
 ]
