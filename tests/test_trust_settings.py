@@ -7,6 +7,7 @@ Each case has its own small settings file under tests/data/installningar/.
 from __future__ import annotations
 
 import shutil
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,57 @@ def test_a_financing_line_missing_from_the_settings_is_refused(tmp_path):
     assert (p.code, p.source, p.row, p.column) == ("finansiering-okand", "budget.xlsx (Finansiering)", 2, "Post")
     assert "'Parternas finansiering'" in p.message and "[Finansiering]" in p.message
     assert book.read_bytes() == before
+
+
+# --- Ej fördelat on its own summary line ------------------------------------------------
+
+def _tkr(ore_sum: Decimal) -> int:
+    """−(kronor) / 1000 rounded half away from zero (Decimal's ROUND_HALF_UP is that)."""
+    return int((-ore_sum / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def test_ej_fordelat_is_its_own_summary_line_and_totala_kostnader_is_the_tables(tmp_path):
+    """A cost of 1 400 kr on a cost centre the settings lack: Ej fördelat −1 tkr. The summary's
+    Totala kostnader (ackumulerat) used to include it (−1 292 against the tables' −1 291) while
+    the check said OK; now Totala kostnader is the tables' total and Ej fördelat its own line."""
+    import csv
+
+    from recalc import rows_by_label, values
+
+    src = tmp_path / "källor"
+    shutil.copytree(SAMPLE, src)
+    (src / "huvudbok.se").unlink()
+    extra = (Path(__file__).parent / "data" / "huvudbok" / "okant-kostnadsstalle.csv").read_text(encoding="utf-8")
+    with (src / "huvudbok.csv").open("a", encoding="utf-8") as f:
+        f.write("".join(extra.splitlines(keepends=True)[1:]))
+
+    # the figures, from the ledger text and the settings file alone
+    settings = load_settings(SETTINGS)
+    known = {c.code for c in settings.cost_centres}
+    financing = {x.cost_centre for x in settings.financing if x.cost_centre}
+    per_cc: dict[str, Decimal] = {}
+    with (src / "huvudbok.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter=";"):
+            if "2013-01-01" <= r["Datum"] <= "2013-03-31" and r["Konto"][0] in "345678":
+                amount = Decimal(r["Belopp"].replace(" ", "").replace(",", "."))
+                per_cc[r["Kostnadsställe"]] = per_cc.get(r["Kostnadsställe"], Decimal(0)) + amount
+    tables_total = sum(_tkr(v) for k, v in per_cc.items() if k in known)
+    unallocated = sum(_tkr(v) for k, v in per_cc.items() if k not in known | financing)
+    assert unallocated == -1
+
+    book = tmp_path / "bok.xlsx"
+    assert runner.invoke(app, ["new", str(book), "--settings", str(SETTINGS)]).exit_code == 0
+    result = populate_workbook(book, sources=src, period="2013-Q1")
+    assert result.summary.at["Totala kostnader", "ackumulerat"] == tables_total
+    assert result.summary.at[layout.UNALLOCATED_LABEL, "ackumulerat"] == unallocated
+
+    wb = values(book)
+    summary = rows_by_label(wb[layout.SHEET_SUMMARY])
+    assert summary["Totala kostnader"][2] == tables_total
+    assert summary[layout.UNALLOCATED_LABEL][1:4] == (None, unallocated, None)
+    economy = wb[layout.SHEET_ECONOMY]
+    totals = [row[3] for row in economy.iter_rows(values_only=True) if row[0] == "Totalt"]
+    assert sum(totals) == tables_total
+    checks = {row[0]: row[2] for row in wb[layout.SHEET_CHECKS].iter_rows(min_row=7, values_only=True) if row[0]}
+    not_ok = {label: status for label, status in checks.items() if status not in ("OK", None)}
+    assert list(not_ok.values()) == ["VARNING"] and layout.UNALLOCATED_LABEL in next(iter(not_ok))

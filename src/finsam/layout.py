@@ -11,8 +11,9 @@ Sheets (Swedish, as the users see them):
                      antal/unika) and the anonymously registered participants below.
 ``Ekonomi``          one cost-centre table per group (Budget Jan-Dec, Ackumulerat Jan-<month>,
                      Prognos Jan-Dec, Avvikelse, Kommentar), then "Ej fördelat".
-``Sammanställning``  Totala kostnader, financing lines, Årets finansiering med eget kapital,
-                     opening equity and the equity forecast.
+``Sammanställning``  Totala kostnader (the tables' totals), Ej fördelat (accumulated), financing
+                     lines, Årets finansiering med eget kapital, opening equity and the equity
+                     forecast.
 ``Kontroller``       one row per check, each with an OK/FEL formula.
 ``Inställningar``    the settings (:mod:`finsam.settings`) and the period written by populate.
 
@@ -83,6 +84,10 @@ BOLD = Font(name=FONT, bold=True)
 TITLE = Font(name=FONT, bold=True, size=14)
 SMALL = Font(name=FONT, italic=True, size=9)
 THIN_TOP = Border(top=Side(style="thin"))
+
+#: "Ej fördelat": the ledger's result on cost centres the settings do not know, and on lines
+#: without one. Its own line on Ekonomi and on Sammanställning (never inside a cost line).
+UNALLOCATED_LABEL = "Ej fördelat / okänt kostnadsställe"
 
 PERIOD_FIELDS = ["Period från", "Period till", "Periodetikett", "Årsetikett", "Senast uppdaterad", "finsam-version"]
 
@@ -333,7 +338,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: _Names) -> _Totals:
         totals.groups.append((group.summary_line, f"{q}!C{tot}", f"{q}!D{tot}", f"{q}!E{tot}"))
         totals.group_rows.append((first, last, tot))
         r = tot + 3
-    _cell(ws, r, 2, "Ej fördelat / okänt kostnadsställe", bold=True)
+    _cell(ws, r, 2, UNALLOCATED_LABEL, bold=True)
     _cell(ws, r, 7, "Resultat i huvudboken utan känt kostnadsställe (se Kontroller)")
     _cell(ws, r, 4, fmt=NUMBER_FORMAT)
     names.add("fs_ej_fordelat", SHEET_ECONOMY, r, 4)
@@ -356,16 +361,20 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _To
         _cell(ws, 6, c, "tkr" if c > 1 else None, bold=True, fill=HEADER_FILL, right=c > 1)
     r = 7
     cost_rows = []
-    for li, line in enumerate(settings.summary_lines):
+    for line in settings.summary_lines:  # the tables' totals, nothing else: the check compares like with like
         _cell(ws, r, 1, line)
         for c, idx in ((2, 1), (3, 2), (4, 3)):
             refs = [g[idx] for g in totals.groups if g[0] == line]
-            if c == 3 and li == 0:
-                refs.append(totals.unallocated)
             _cell(ws, r, c, "=" + "+".join(refs) if refs else 0, fmt=NUMBER_FORMAT)
         totals.summary_rows[line] = r
         cost_rows.append(r)
         r += 1
+    # The ledger's result on unknown cost centres, on its own line (accumulated only: it has
+    # no budget or forecast), so the cost lines stay the tables' totals.
+    _cell(ws, r, 1, UNALLOCATED_LABEL)
+    _cell(ws, r, 3, "=" + totals.unallocated, fmt=NUMBER_FORMAT)
+    totals.summary_rows[UNALLOCATED_LABEL] = r
+    r += 1
     f0 = r
     for f in settings.financing:
         _cell(ws, r, 1, f.name)
@@ -463,15 +472,13 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: _Names, totals: _Tot
                        "+".join(parts), "FEL"))
     for col, ecol, what in (("B", "C", "budget"), ("C", "D", "ackumulerat"), ("D", "E", "prognos")):
         refs = [f"{e}!{ecol}{tot}" for (_, _, tot) in totals.group_rows]
-        if col == "C":
-            refs.append(totals.unallocated)
         lines = "+".join(f"{s}!{col}{x}" for x in cost_rows)
         checks.append((f"Sammanställningens kostnader = tabellernas totaler, {what}", f"({lines})-({'+'.join(refs)})", "FEL"))
     fin_ack = f"+SUM({s}!C{f0}:C{f1})" if settings.financing else ""
     group_ack = "+".join(f"{e}!D{tot}" for (_, _, tot) in totals.group_rows)
     checks.append(("Huvudboken stämmer: tabellerna + finansiering + ej fördelat = periodens resultat i huvudboken",
                    f"({group_ack}{fin_ack}+{totals.unallocated})-fs_huvudbok_resultat", "FEL"))
-    checks.append(("Ej fördelat / okänt kostnadsställe är 0 (annars: lägg till kostnadsstället i inställningarna)",
+    checks.append((f"{UNALLOCATED_LABEL} är 0 (annars: lägg till kostnadsstället i inställningarna)",
                    f"{totals.unallocated}", "VARNING"))
     r = 7
     for label, formula, level in checks:

@@ -250,22 +250,35 @@ def summary(settings: Settings, cost_centres: pd.DataFrame, financing: pd.DataFr
     Input: ``cost_centres`` with ``group``, ``budget``, ``ackumulerat``, ``prognos`` (tkr);
     ``financing`` with ``name``, ``budget``, ``ackumulerat``, ``prognos`` (tkr, <NA> allowed).
 
-    Output: index = the groups' summary lines (e.g. "Totala kostnader"), the financing lines,
-    and "Årets finansiering med eget kapital"; columns ``budget``, ``ackumulerat``,
-    ``prognos`` (Int64 tkr). Cost lines = sums of their groups' rounded rows (the unallocated
-    remainder is added to the first cost line's Ackumulerat); Årets finansiering med eget
-    kapital = −(cost lines) − (financing lines), budget and prognos only (the seed leaves
-    Ackumulerat empty), so the summary balances to zero.
+    Output: index = the groups' summary lines (e.g. "Totala kostnader"),
+    :data:`~finsam.layout.UNALLOCATED_LABEL`, the financing lines, and "Årets finansiering
+    med eget kapital"; columns ``budget``, ``ackumulerat``, ``prognos`` (Int64 tkr)::
+
+                                             budget  ackumulerat  prognos
+        Totala kostnader                     -24837        -1291   -24837
+        Ej fördelat / okänt kostnadsställe     <NA>           -1     <NA>
+        Parternas finansiering                15060         3765    15060
+        …
+        Årets finansiering med eget kapital     402         <NA>      402
+
+    Cost lines = sums of their groups' rounded rows, exactly the tables' totals; the
+    unallocated remainder (``unallocated_tkr``) is its own line, accumulated only. Årets
+    finansiering med eget kapital = −(cost lines) − (financing lines), budget and prognos
+    only (the seed leaves Ackumulerat empty), so the summary balances to zero.
     """
+    from finsam.layout import UNALLOCATED_LABEL
+
     groups = {g.name: g.summary_line for g in settings.groups}
     cc = cost_centres.assign(line=cost_centres["group"].map(groups))
     cols = ["budget", "ackumulerat", "prognos"]
     cost = cc.groupby("line", sort=False)[cols].sum().reindex(settings.summary_lines, fill_value=0)
-    cost.iloc[0, 1] += unallocated_tkr
     fin = financing.set_index("name")[cols]
     equity = -(cost.sum()) - fin.fillna(0).sum()
     equity["ackumulerat"] = pd.NA
-    out = pd.concat([cost, fin, equity.to_frame("Årets finansiering med eget kapital").T])
+    unallocated = pd.DataFrame({"budget": [pd.NA], "ackumulerat": [unallocated_tkr], "prognos": [pd.NA]},
+                               index=[UNALLOCATED_LABEL])
+    out = pd.concat([cost.astype("Int64"), unallocated.astype("Int64"), fin.astype("Int64"),
+                     equity.to_frame("Årets finansiering med eget kapital").T.astype("Int64")])
     return out.astype("Int64")
 
 
