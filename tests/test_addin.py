@@ -38,7 +38,7 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 
 # The parts the build may change; every other member must be byte-identical to the template.
-CHANGED_PARTS = {"customUI/customUI.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"}
+CHANGED_PARTS = {"customUI/customUI.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/vbaProject.bin"}
 
 INTERPRETER = r"C:\Users\Kansli Förbund\AppData\Local\Programs\Python\Python311\python.exe"
 PYTHONPATH = r"C:\finsam & co\tillagg"
@@ -151,7 +151,7 @@ def test_ribbon_has_the_swedish_tab_group_and_button(built):
 
 
 def test_runmain_imports_the_module_named_like_the_addin_file(built, vba):
-    code = vba["RibbonMyAddin"]
+    code = vba["RibbonFinsam"]
     # mymodule = Left(ThisWorkbook.Name, InStrRev(ThisWorkbook.Name, ".") - 1)
     assert re.search(r'mymodule\s*=\s*Left\(ThisWorkbook\.Name,\s*\(InStrRev\(ThisWorkbook\.Name,'
                      r'\s*"\.",', code), code
@@ -172,12 +172,13 @@ def test_runmain_imports_the_module_named_like_the_addin_file(built, vba):
 
 def test_config_sheet_has_the_name_the_vba_reads_and_the_values_passed(built, vba):
     project = _vba_constant(vba, "PROJECT_NAME")
+    assert project == "finsam"
     assert re.search(r'wb\.Sheets\(PROJECT_NAME & "\.conf"\)', vba["xlwings"])
     with zipfile.ZipFile(built) as z:
         config = _config_as_vba_reads_it(_sheet_cells(z, f"{project}.conf"))
         names = [s.get("name") for s in
                  ET.fromstring(z.read("xl/workbook.xml")).iter(f"{{{NS_MAIN}}}sheet")]
-    assert names == [f"{project}.conf"]  # the inactive "_myaddin.conf" is gone
+    assert names == ["finsam.conf"]  # values given: the sheet is active
     assert config["INTERPRETER_WIN"] == INTERPRETER
     assert config["INTERPRETER_MAC"] == INTERPRETER
     assert config["PYTHONPATH"] == PYTHONPATH
@@ -188,13 +189,104 @@ def test_config_sheet_has_the_name_the_vba_reads_and_the_values_passed(built, vb
     assert config["USE UDF SERVER"] == "0" and config["SHOW CONSOLE"] == "0"
 
 
-def test_defaults_are_this_python_and_the_output_folder(tmp_path):
-    built = build_addin(tmp_path / "ut")
-    with zipfile.ZipFile(built) as z:
-        config = _config_as_vba_reads_it(_sheet_cells(z, "myaddin.conf"))
-    assert config["INTERPRETER_WIN"] == sys.executable
-    assert config["PYTHONPATH"] == str((tmp_path / "ut").resolve())
-    assert (tmp_path / "ut" / "finsam_addin.py").is_file()
+@pytest.fixture(scope="module")
+def default_build(tmp_path_factory) -> Path:
+    return build_addin(tmp_path_factory.mktemp("standard") / "ut")
+
+
+def test_by_default_the_interpreter_comes_from_finsam_conf_or_localappdata(default_build):
+    """No value on the add-in's sheet (it would win over the user's finsam.conf even when
+    empty): the sheet is inactive, and the VBA's own default is the guide's venv."""
+    with zipfile.ZipFile(default_build) as z:
+        names = [s.get("name") for s in ET.fromstring(z.read("xl/workbook.xml")).iter(f"{{{NS_MAIN}}}sheet")]
+        vba_bin = z.read("xl/vbaProject.bin")
+    assert names == ["_finsam.conf"]  # SheetExists(ThisWorkbook, "finsam.conf") is False
+    code = _vba_of(default_build)["xlwings"]
+    assert r'GetConfig("INTERPRETER_WIN", "%LOCALAPPDATA%\finsam\venv\Scripts\python.exe")' in code
+    assert 'GetConfig("INTERPRETER_MAC", "$HOME/finsam/venv/bin/python")' in code
+    # GetConfig: sheets, then the folder's and the user's finsam.conf, then that default
+    assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in code
+    assert vba_bin  # read above through oletools
+    assert (default_build.parent / "finsam_addin.py").is_file()
+
+
+def _vba_of(path: Path) -> dict[str, str]:
+    parser = oletools_olevba.VBA_Parser(str(path))
+    try:
+        return {Path(f).stem: code for _, _, f, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+def _every_text(path: Path) -> list[tuple[str, bytes]]:
+    """(where, bytes) of everything in the add-in as a reader sees it: each zip part raw,
+    and inside the VBA project every stream name, every stream, the decompressed dir
+    stream and module sources (MS-OVBA compression hides text from a raw search)."""
+    import olefile
+    from oletools.olevba import decompress_stream
+
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            out.append((name, z.read(name)))
+            out.append((f"{name} (name)", name.encode()))
+        ole = olefile.OleFileIO(z.read("xl/vbaProject.bin"))
+    for stream in ole.listdir():
+        data = ole.openstream(stream).read()
+        out.append(("/".join(stream) + " (stream name)", "/".join(stream).encode()))
+        out.append(("/".join(stream), data))
+        if stream[-1] == "dir":
+            out.append(("dir (decompressed)", bytes(decompress_stream(bytearray(data)))))
+    ole.close()
+    for module, code in _vba_of(path).items():
+        out.append((f"module {module}", code.encode("utf-8")))
+    return out
+
+
+def test_no_myaddin_is_left(default_build):
+    for where, data in _every_text(default_build):
+        for form in ("myaddin".encode(), "myaddin".encode("utf-16-le")):
+            assert form not in data.lower(), where
+
+
+def test_no_path_of_the_building_computer_is_in_the_addin(default_build):
+    """Nothing of the machine that ran finsam addin: its Python, the output folder, the
+    home folder, the user name; nor the template author's folder (x15ac:absPath)."""
+    import getpass
+
+    # the template's x15ac:absPath names its author's folder C:\Users\felix\Dev\…; its VBA
+    # references name MSForms.exd in the author's temp folder (Excel finds references by GUID)
+    needles = {sys.executable, str(default_build.parent), str(Path.home()), r"C:\Users\felix\Dev"}
+    if len(getpass.getuser()) > 3:
+        needles.add(getpass.getuser())
+    for where, data in _every_text(default_build):
+        for needle in needles:
+            for form in (needle.encode(), needle.encode("utf-16-le")):
+                assert form not in data, (where, needle)
+
+
+def test_the_messages_the_user_may_see_from_the_vba_are_swedish(default_build):
+    code = _vba_of(default_build)["xlwings"]
+    assert "Could not find Interpreter!" not in code
+    assert "To enable RunPython, please run" not in code
+    assert addin_build.NO_APPLESCRIPT in code
+    assert addin_build.NO_PYTHON.replace('"', '""') in code
+    assert 'Replace("finsam hittar ingen Python: {path}' in code and '"{path}", PYTHON_WIN)' in code
+
+
+def test_the_vba_project_is_named_finsam(default_build):
+    import olefile
+
+    with zipfile.ZipFile(default_build) as z:
+        ole = olefile.OleFileIO(z.read("xl/vbaProject.bin"))
+    project = ole.openstream("PROJECT").read().decode("cp1252")
+    wm = ole.openstream("PROJECTwm").read()
+    assert re.search(r'^Name="finsam"\r?$', project, re.M)
+    assert re.search(r"^Module=RibbonFinsam\r?$", project, re.M)
+    assert re.search(r"^RibbonFinsam=", project, re.M)
+    assert b"RibbonFinsam\x00" + "RibbonFinsam".encode("utf-16-le") + b"\x00\x00" in wm
+    assert ole.exists("VBA/RibbonFinsam") and not ole.exists("VBA/RibbonMyAddin")
+    ole.close()
 
 
 # --- nothing else changes ----------------------------------------------------------------
@@ -207,10 +299,26 @@ def test_all_other_parts_are_byte_identical_to_the_template(built):
         for name in t.namelist():
             if name not in CHANGED_PARTS:
                 assert b.read(name) == t.read(name), name
-        # the workbook part differs only by the sheet's new name
-        assert b.read("xl/workbook.xml") == t.read("xl/workbook.xml").replace(
-            b'name="_myaddin.conf"', b'name="myaddin.conf"')
+        # the workbook part differs only by the sheet's new name and the author's folder
+        before = re.sub(rb"<mc:AlternateContent.*?</mc:AlternateContent>", b"", t.read("xl/workbook.xml"))
+        assert b.read("xl/workbook.xml") == before.replace(b'name="_myaddin.conf"', b'name="finsam.conf"')
         assert b.read("customUI/customUI.xml") == (PACKAGED_DIR / "customUI.xml").read_bytes()
+
+
+def test_only_the_renamed_and_edited_modules_change(built):
+    """Every module keeps its source except the two renamed/edited ones, and their changes
+    are exactly the rename and addin_build.VBA_EDITS."""
+    before, after = _vba_of(TEMPLATE), _vba_of(built)
+    assert set(after) == set(before) - {"RibbonMyAddin"} | {"RibbonFinsam"}
+    for module in set(before) - {"RibbonMyAddin", "xlwings"}:
+        assert after[module] == before[module], module
+    assert after["RibbonFinsam"] == before["RibbonMyAddin"].replace(
+        'Attribute VB_Name = "RibbonMyAddin"', 'Attribute VB_Name = "RibbonFinsam"')
+    expected = before["xlwings"]
+    for old, new in addin_build.VBA_EDITS:
+        assert expected.count(old) == 1, old
+        expected = expected.replace(old, new)
+    assert after["xlwings"] == expected
 
 
 def test_vba_module_is_made_for_the_pinned_xlwings_version(vba):
@@ -242,13 +350,52 @@ def test_one_copy_of_each_addin_file():
 
 def test_readme_keeps_the_sections_the_lead_and_the_release_check_need():
     text = (ADDIN_DIR / "README.md").read_text("utf-8")
-    assert "## Excel på webben / utan lokal Python" in text
-    assert "## För utvecklare: vad testerna inte bevisar" in text
+    for heading in ("## xlwings Lite", "## Skrivbordstillägget", "## Felmeddelanden och vad du gör",
+                    "## Excel på webben / utan lokal Python", "## For IT (English)",
+                    "## För utvecklare: vad testerna inte bevisar"):
+        assert f"\n{heading}" in text, heading
     steps = re.findall(r"^(\d+)\. ", text.split("## För utvecklare: vad testerna inte bevisar")[1], re.M)
-    assert [int(s) for s in steps] == list(range(1, 11))
+    assert [int(s) for s in steps] == list(range(1, len(steps) + 1)) and len(steps) >= 10
 
 
+def _user_messages() -> dict[str, str]:
+    """Every message the add-in and the Lite/server scripts can show that is not about one
+    source file: the upper-case text constants (with a blank) of the button's modules."""
+    spec = importlib.util.spec_from_file_location("finsam_addin_msgs", PACKAGED_DIR / "finsam_addin.py")
+    addin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(addin)
+    from finsam import excel, excel_scripts, lite
+
+    found = {}
+    for module in (addin, addin_build, excel, excel_scripts, lite):
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and " " in value:
+                found[f"{module.__name__}.{name}"] = value
+    return found
+
+
+def test_the_guide_names_every_message_the_user_can_see():
+    """Each message, with its placeholders shown as "…", contains one of the quotes in the
+    first column of the guide's table of messages."""
+    text = (ADDIN_DIR / "README.md").read_text("utf-8")
+    table = text.split("## Felmeddelanden och vad du gör")[1].split("\n## ")[0]
+    quotes = [q for q in re.findall(r'^\| "([^"]+)"', table, re.M) if len(q) >= 10]
+    messages = _user_messages()
+    assert len(messages) >= 14, sorted(messages)  # the ones listed in addin_build, excel, lite …
+    for name, message in messages.items():
+        shown = re.sub(r"\{[^}]*\}", "…", message)
+        assert any(q in shown for q in quotes), f"{name}: {shown[:80]!r} is not in the guide's table"
 # --- what the button does with errors ----------------------------------------------------
+
+
+def test_another_xlwings_on_the_python_side_is_refused(addin_module, monkeypatch, tmp_path):
+    book = FakeBook(str(tmp_path / "uppfoljning.xlsx"))
+    calls = _fake_excel(monkeypatch, populate=lambda b: None)
+    monkeypatch.setattr(addin_module.xw, "__version__", "0.38.1")
+    addin_module.run(book)
+    assert calls == []
+    [(message, title)] = book.app.alerts
+    assert "xlwings 0.37.8" in message and "xlwings 0.38.1" in message and title == "finsam"
 
 
 class FakeApp:

@@ -2,35 +2,41 @@
 
 The add-in is xlwings' ribbon add-in template (``quickstart_addin_ribbon.xlam``, the file
 ``xlwings quickstart NAME --addin --ribbon`` copies to ``NAME/NAME.xlam`` next to a
-``NAME.py``) with three parts of its zip package changed and every other part copied byte
-for byte (the VBA project ``xl/vbaProject.bin`` included, so no Excel is needed)::
+``NAME.py``), renamed as xlwings' "Renaming your add-in" (docs.xlwings.org, *Custom
+Add-ins*) says, with four parts of its zip package changed and every other part copied
+byte for byte, so no Excel is needed::
 
+    xl/vbaProject.bin         VBA project "MyAddin" -> "finsam", module RibbonMyAddin ->
+                              RibbonFinsam, in module xlwings: PROJECT_NAME "finsam", the
+                              interpreter defaults and two messages in Swedish
+                              (finsam.vba_project edits the file as MS-OVBA/MS-CFB say)
     customUI/customUI.xml     ribbon: replaced by addin_files/customUI.xml
-    xl/workbook.xml           sheet "_myaddin.conf" renamed "myaddin.conf" (activates it)
-    xl/worksheets/sheet1.xml  that sheet: values for Interpreter_Win, Interpreter_Mac,
-                              PYTHONPATH in column B (inline strings, so
-                              xl/sharedStrings.xml stays as it is)
+    xl/workbook.xml           sheet "_myaddin.conf" renamed "_finsam.conf" (inactive), or
+                              "finsam.conf" (active) when --interpreter/--pythonpath are
+                              given; the template author's folder (x15ac:absPath) removed
+    xl/worksheets/sheet1.xml  that sheet: the values given, in column B (inline strings,
+                              so xl/sharedStrings.xml stays as it is)
 
 What the template's VBA (xlwings 0.37.8, read with ``olevba``) does, and why the names
 here are what they are:
 
-* The ribbon callback is ``RibbonMyAddin.RunMain(control As IRibbonControl)``. It runs
+* The ribbon callback is ``RibbonFinsam.RunMain(control As IRibbonControl)``. It runs
   ``RunPython "import <m>; <m>.main()"`` where ``<m>`` is ``ThisWorkbook.Name`` up to its
   last dot, so ``finsam_addin.xlam`` imports ``finsam_addin`` and calls ``main()``. The
-  file must keep that name; :data:`ADDIN_MODULE` is copied next to it.
-* Module ``xlwings`` declares ``PROJECT_NAME = "myaddin"``; ``GetConfig`` reads the sheet
-  ``PROJECT_NAME & ".conf"`` of the active workbook, then of the add-in, then the files
-  ``myaddin.conf`` next to the active workbook and ``%USERPROFILE%\\.myaddin\\myaddin.conf``
-  (macOS: ``~/Library/Containers/com.microsoft.Excel/Data/myaddin.conf``). The sheet holds
-  keys in column A from A1 down without gaps, values in column B; keys are compared in
-  upper case. Changing ``PROJECT_NAME`` would mean editing VBA source, which needs Excel,
-  so the sheet keeps the template's name.
-* ``Interpreter_Win``/``Interpreter_Mac`` is the Python that runs the command;
-  ``PYTHONPATH`` (``;``-separated) is prepended to ``sys.path`` by
-  ``xlwings.utils.prepare_sys_path``, after the folders of the active workbook and of the
-  add-in itself.
+  file must keep that name; :data:`ADDIN_MODULE` is copied next to it (xlwings puts the
+  add-in's own folder on ``sys.path``).
+* ``GetConfig`` reads a key from the sheet ``PROJECT_NAME & ".conf"`` of the active
+  workbook, then of the add-in, then the files ``finsam.conf`` next to the active workbook
+  and the user's (:data:`USER_CONFIG_WIN`, :data:`USER_CONFIG_MAC`), then the default;
+  ``%VAR%`` (Windows) and a leading ``$HOME`` (macOS) are expanded. A key present on a
+  sheet wins even when empty, so by default the add-in's sheet stays inactive and the
+  interpreter comes from the user's ``finsam.conf`` or the default
+  :data:`DEFAULT_INTERPRETER_WIN` / :data:`DEFAULT_INTERPRETER_MAC` (a virtual environment
+  that the installation guide creates). Nothing of the computer that built the add-in is
+  written into it.
 * The VBA module is made for one xlwings version (``XLWINGS_VERSION = "0.37.8"``, DLL and
-  AppleScript names carry it), so the build refuses any other installed xlwings.
+  AppleScript names carry it), so the build refuses any other installed xlwings, and
+  ``finsam_addin.main()`` refuses to run with another xlwings.
 """
 
 from __future__ import annotations
@@ -38,7 +44,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -54,17 +59,40 @@ ADDIN_NAME = "finsam_addin.xlam"
 ADDIN_MODULE = "finsam_addin.py"
 """The module RunMain imports: the add-in's file name with ``.py`` for ``.xlam``."""
 
-VBA_PROJECT_NAME = "myaddin"
-"""``PROJECT_NAME`` in the template's VBA module ``xlwings``."""
-CONFIG_SHEET = f"{VBA_PROJECT_NAME}.conf"
-TEMPLATE_CONFIG_SHEET = f"_{CONFIG_SHEET}"
+PROJECT_NAME = "finsam"
+"""``PROJECT_NAME`` in the VBA module ``xlwings`` and the VBA project's name."""
+TEMPLATE_PROJECT_NAME = "myaddin"
+RIBBON_MODULE = "RibbonFinsam"
+TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"
+CONFIG_SHEET = f"{PROJECT_NAME}.conf"
+INACTIVE_CONFIG_SHEET = f"_{CONFIG_SHEET}"
+TEMPLATE_CONFIG_SHEET = f"_{TEMPLATE_PROJECT_NAME}.conf"
 """The template ships the config sheet inactive, under an underscore-prefixed name."""
+
+DEFAULT_INTERPRETER_WIN = r"%LOCALAPPDATA%\finsam\venv\Scripts\python.exe"
+DEFAULT_INTERPRETER_MAC = "$HOME/finsam/venv/bin/python"
+"""The Python the add-in runs when no ``finsam.conf`` names one (the guide's venv)."""
+USER_CONFIG_WIN = r"%USERPROFILE%\.finsam\finsam.conf"
+USER_CONFIG_MAC = "~/Library/Containers/com.microsoft.Excel/Data/finsam.conf"
+
+NO_PYTHON = (
+    "finsam hittar ingen Python: {path} finns inte. Installera Python och finsam enligt "
+    "installationsguiden (avsnittet Installera), eller skriv rätt sökväg vid Interpreter_Win "
+    "i filen " + USER_CONFIG_WIN + "."
+)
+"""Shown by the add-in (VBA) when the interpreter file is missing; ``{path}`` is the path."""
+NO_APPLESCRIPT = (
+    "Excel får inte starta Python. Kör en gång i Terminal: xlwings runpython install "
+    "(med den Python som har finsam), och försök igen."
+)
+"""Shown by the add-in (VBA, macOS) when xlwings' AppleScript is not installed."""
 
 RIBBON_PART = "customUI/customUI.xml"
 WORKBOOK_PART = "xl/workbook.xml"
 CONFIG_SHEET_PART = "xl/worksheets/sheet1.xml"
+VBA_PART = "xl/vbaProject.bin"
 SHARED_STRINGS_PART = "xl/sharedStrings.xml"
-CHANGED_PARTS = frozenset({RIBBON_PART, WORKBOOK_PART, CONFIG_SHEET_PART})
+CHANGED_PARTS = frozenset({RIBBON_PART, WORKBOOK_PART, CONFIG_SHEET_PART, VBA_PART})
 """The only zip members that differ from the template; all others are copied unchanged."""
 
 
@@ -82,10 +110,13 @@ def build_addin(
 
     Args:
         out_dir: folder to write to; created if missing; existing files are overwritten.
-        interpreter: Python executable the add-in runs, written to both ``Interpreter_Win``
-            and ``Interpreter_Mac``; default :data:`sys.executable` of this process.
+        interpreter: Python executable the add-in runs, written to ``Interpreter_Win`` and
+            ``Interpreter_Mac`` on the add-in's config sheet (which it then activates, and
+            which then wins over the user's ``finsam.conf``). Default: none written; the
+            user's ``finsam.conf`` or :data:`DEFAULT_INTERPRETER_WIN`/``_MAC`` applies.
         pythonpath: folders (``;``-separated) Python should import from, written to
-            ``PYTHONPATH``; default ``out_dir`` (absolute), where ``finsam_addin.py`` goes.
+            ``PYTHONPATH`` (also activates the sheet). Default: none; the add-in's folder,
+            where ``finsam_addin.py`` goes, is on ``sys.path`` anyway.
 
     Raises:
         AddinBuildError: the installed xlwings is not :data:`XLWINGS_VERSION`, or its
@@ -94,11 +125,11 @@ def build_addin(
     """
     template = template_path()
     out_dir = Path(out_dir).resolve()
-    settings = {
-        "Interpreter_Win": interpreter if interpreter is not None else sys.executable,
-        "Interpreter_Mac": interpreter if interpreter is not None else sys.executable,
-        "PYTHONPATH": pythonpath if pythonpath is not None else str(out_dir),
-    }
+    settings = {}
+    if interpreter is not None:
+        settings["Interpreter_Win"] = settings["Interpreter_Mac"] = interpreter
+    if pythonpath is not None:
+        settings["PYTHONPATH"] = pythonpath
     files = resources.files("finsam") / "addin_files"
     ribbon = (files / "customUI.xml").read_bytes()
 
@@ -110,11 +141,12 @@ def build_addin(
         raise _template_changed(template, f"delar saknas: {', '.join(sorted(missing))}")
 
     parts[RIBBON_PART] = ribbon
-    parts[WORKBOOK_PART] = _activate_config_sheet(parts[WORKBOOK_PART], template)
-    shared = _shared_strings(parts.get(SHARED_STRINGS_PART, b""))
-    parts[CONFIG_SHEET_PART] = _fill_config_sheet(
-        parts[CONFIG_SHEET_PART], shared, settings, template
-    )
+    parts[VBA_PART] = _renamed_vba(parts[VBA_PART], template)
+    parts[WORKBOOK_PART] = _rename_config_sheet(parts[WORKBOOK_PART], template,
+                                                CONFIG_SHEET if settings else INACTIVE_CONFIG_SHEET)
+    if settings:
+        shared = _shared_strings(parts.get(SHARED_STRINGS_PART, b""))
+        parts[CONFIG_SHEET_PART] = _fill_config_sheet(parts[CONFIG_SHEET_PART], shared, settings, template)
 
     target = out_dir / ADDIN_NAME
     partial = out_dir / f"{ADDIN_NAME}.tmp"
@@ -136,6 +168,45 @@ def build_addin(
     return target
 
 
+def _vba_string(text: str) -> str:
+    """``text`` as a VBA string literal (quotes doubled)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+#: (template text, replacement) in the VBA module ``xlwings``; each must occur exactly once.
+VBA_EDITS = (
+    (f'Public Const PROJECT_NAME As String = "{TEMPLATE_PROJECT_NAME}"',
+     f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"'),
+    ('interpreter = GetConfig("INTERPRETER_WIN", "")',
+     f'interpreter = GetConfig("INTERPRETER_WIN", {_vba_string(DEFAULT_INTERPRETER_WIN)})'),
+    ('interpreter = GetConfig("INTERPRETER_MAC", "")',
+     f'interpreter = GetConfig("INTERPRETER_MAC", {_vba_string(DEFAULT_INTERPRETER_MAC)})'),
+    ('MsgBox "Could not find Interpreter!", vbCritical',
+     'MsgBox Replace(' + _vba_string(NO_PYTHON) + ', "{path}", PYTHON_WIN), vbCritical, "finsam"'),
+    ("MsgBox \"To enable RunPython, please run 'xlwings runpython install' in a terminal once and try again.\", vbCritical",
+     "MsgBox " + _vba_string(NO_APPLESCRIPT) + ', vbCritical, "finsam"'),
+)
+
+
+def _renamed_vba(vba_bin: bytes, template: Path) -> bytes:
+    """The template's VBA project renamed (project, ribbon module, PROJECT_NAME) and with
+    :data:`VBA_EDITS` applied."""
+    from finsam.vba_project import rename_project
+
+    def edit(source: str) -> str:
+        for old, new in VBA_EDITS:
+            if source.count(old) != 1:
+                raise _template_changed(template, f"VBA-raden {old!r} finns inte en gång")
+            source = source.replace(old, new)
+        return source
+
+    try:
+        return rename_project(vba_bin, project=PROJECT_NAME,
+                              modules={TEMPLATE_RIBBON_MODULE: RIBBON_MODULE}, edits={"xlwings": edit})
+    except ValueError as err:
+        raise _template_changed(template, f"VBA-projektet: {err}") from err
+
+
 def template_path() -> Path:
     """The ribbon add-in template inside the installed xlwings, after the version check."""
     import xlwings
@@ -155,12 +226,17 @@ def template_path() -> Path:
     return path
 
 
-def _activate_config_sheet(xml: bytes, template: Path) -> bytes:
-    """Rename the sheet ``_myaddin.conf`` to ``myaddin.conf`` (a text edit: nothing else moves)."""
+_ABS_PATH = re.compile(rb"<mc:AlternateContent[^>]*><mc:Choice Requires=\"x15\"><x15ac:absPath [^>]*/>"
+                       rb"</mc:Choice></mc:AlternateContent>")
+
+
+def _rename_config_sheet(xml: bytes, template: Path, name: str) -> bytes:
+    """Rename the sheet ``_myaddin.conf`` to ``name`` and drop the folder the template was
+    last saved in (``x15ac:absPath``, Excel's hint only): text edits, nothing else moves."""
     old = f'name="{TEMPLATE_CONFIG_SHEET}"'.encode()
     if xml.count(old) != 1:
         raise _template_changed(template, f"bladet {TEMPLATE_CONFIG_SHEET} finns inte en gång")
-    return xml.replace(old, f'name="{CONFIG_SHEET}"'.encode())
+    return _ABS_PATH.sub(b"", xml.replace(old, f'name="{name}"'.encode()))
 
 
 _SI = re.compile(rb"<si>(.*?)</si>", re.S)

@@ -88,6 +88,11 @@ NO_FOLDER = (
     "fullständiga sökväg vid 'Källmapp' i bladet {sheet}."
 )
 
+NO_SETTINGS_SHEET = "{label} saknar bladet {sheet}. Skapa arbetsboken med 'finsam new'."
+NO_NAME = "{label} saknar namnet {name}. Skapa arbetsboken på nytt med 'finsam new'."
+SOURCE_ERRORS = "Arbetsboken fylldes inte i: källfilerna har {count}. Rätta och försök igen."
+"""The messages of the button path that name no source file (addin/README.md explains each)."""
+
 
 def cell_value(value: Any) -> Any:
     """A block value as it must be written through xlwings: text gets one leading ``'``
@@ -132,16 +137,14 @@ class XlwingsBook:
 
     def settings_rows(self) -> list[list]:
         if layout.SHEET_SETTINGS not in [s.name for s in self.book.sheets]:
-            raise WorkbookError(
-                f"{self.label} saknar bladet {layout.SHEET_SETTINGS}. Skapa arbetsboken med 'finsam new'."
-            )
+            raise WorkbookError(NO_SETTINGS_SHEET.format(label=self.label, sheet=layout.SHEET_SETTINGS))
         sheet = self.book.sheets[layout.SHEET_SETTINGS]
         last = sheet.used_range.last_cell.row
         return sheet.range((1, 1), (last, 3)).options(ndim=2).value
 
     def _range(self, name: str):
         if name not in self.names():
-            raise WorkbookError(f"{self.label} saknar namnet {name}. Skapa arbetsboken på nytt med 'finsam new'.")
+            raise WorkbookError(NO_NAME.format(label=self.label, name=name))
         return self.book.names[name].refers_to_range
 
     def read(self, name: str) -> Block:
@@ -246,8 +249,7 @@ class BookProblemError(ProblemError):
 
     def __str__(self) -> str:
         errors = [p for p in self.problems if p.severity == "error"]
-        head = (f"Arbetsboken fylldes inte i: källfilerna har {count_text(len(errors), 'fel', 'fel')}. "
-                "Rätta och försök igen.")
+        head = SOURCE_ERRORS.format(count=count_text(len(errors), "fel", "fel"))
         return _fit(head + "\n" + _listing(errors))
 
 

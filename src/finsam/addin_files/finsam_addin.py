@@ -1,9 +1,10 @@
 """Entry point of the finsam Excel add-in (ribbon tab "Uppföljning", button "Uppdatera").
 
-The button's VBA (``RibbonMyAddin.RunMain`` in ``finsam_addin.xlam``, from the xlwings
-ribbon add-in template) runs ``import finsam_addin; finsam_addin.main()``: the module name
+The button's VBA (``RibbonFinsam.RunMain`` in ``finsam_addin.xlam``, the xlwings ribbon
+add-in template's ribbon module renamed) runs ``import finsam_addin; finsam_addin.main()``: the module name
 is the add-in's file name without ``.xlam``. This file must therefore keep its name and lie
-in a folder on the add-in's PYTHONPATH (``finsam addin DIR`` copies it next to the .xlam).
+next to the .xlam (``finsam addin DIR`` copies it there; xlwings puts the add-in's folder on
+``sys.path``). The VBA module is made for one xlwings version; :func:`run` refuses another.
 
 Keep this module thin: it only finds the workbook, calls the library and turns errors into
 messages, as in the xlwings quickstart and xlwings Server examples:
@@ -34,8 +35,13 @@ UNEXPECTED = "Något oväntat gick fel. Detaljer finns i {log} bredvid arbetsbok
 UNEXPECTED_ELSEWHERE = "Något oväntat gick fel. Detaljer finns i {log}."
 NOT_INSTALLED = (
     "Python-tolken som tillägget använder har inte finsam installerat ({detail}). "
-    "Installera finsam för den tolken (pip install och finsams mapp eller hjulfil) eller ändra Interpreter_Win/"
-    "Interpreter_Mac på tilläggets inställningsblad, se README för tillägget."
+    "Installera finsam för den tolken (pip install och finsams hjulfil), eller skriv rätt tolk "
+    "vid Interpreter_Win/Interpreter_Mac i filen finsam.conf, se installationsguiden."
+)
+OTHER_XLWINGS = (
+    "Tillägget är byggt för xlwings {pinned}, men Python har xlwings {found}. Installera rätt "
+    "version (pip install xlwings=={pinned}) eller bygg om tillägget med finsam addin, och "
+    "försök igen."
 )
 
 
@@ -47,9 +53,14 @@ def main() -> None:
 def run(book: xw.Book) -> None:
     """Populate and validate ``book``; report any error to the user instead of raising."""
     try:
+        from finsam.addin_build import XLWINGS_VERSION
         from finsam.errors import FinsamError
     except ImportError as err:
         book.app.alert(NOT_INSTALLED.format(detail=err), title=TITLE)
+        return
+
+    if xw.__version__ != XLWINGS_VERSION:  # the VBA module is made for exactly this version
+        book.app.alert(OTHER_XLWINGS.format(pinned=XLWINGS_VERSION, found=xw.__version__), title=TITLE)
         return
 
     try:
