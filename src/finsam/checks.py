@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from finsam import layout
 from finsam.errors import Problem
+from finsam.money import parse_number, round_half_away
 from finsam.settings import Settings
 from finsam.tables import resolve_forecast
 
@@ -20,12 +21,10 @@ Block = list[list]
 
 
 def _num(v) -> float:
-    if v is None or v == "":
-        return 0.0
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return 0.0
+    """A cell's number by the one reading rule (:func:`finsam.money.parse_number`: the text
+    ``"−260"`` is −260, as populate reads it); empty or no number → 0, as a SUM counts it."""
+    n = parse_number(v)
+    return 0.0 if n is None else n
 
 
 def _masked(v) -> bool:
@@ -117,7 +116,7 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
                                 f"{unalloc:.0f} tkr i huvudboken ligger på okända kostnadsställen eller saknar "
                                 "kostnadsställe. Lägg till kostnadsstället i inställningarna eller rätta konteringen."))
     ledger = (blocks.get("fs_huvudbok_resultat") or [[None]])[0][0]
-    if not _blank(ledger) and round(ack_total + fin_ack + unalloc) != round(_num(ledger)):
+    if not _blank(ledger) and round_half_away(ack_total + fin_ack + unalloc) != round_half_away(_num(ledger)):
         problems.append(Problem("huvudbok-stammer-inte", "error", layout.SHEET_CHECKS, None, "Huvudboken stämmer",
                                 f"Tabellerna, finansieringen och ej fördelat ger {ack_total + fin_ack + unalloc:.0f} tkr, "
                                 f"men huvudbokens resultat för perioden är {_num(ledger):.0f} tkr. "

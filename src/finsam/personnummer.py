@@ -141,6 +141,22 @@ def parse(value: object, reference_year: int) -> Parsed:
 
 
 _FORM = re.compile(r"(\d{6}|\d{8})([-+]?)(\d{4})")
+
+#: A reservnummer (reserve number: regions give one to a person without a personnummer):
+#: the birth date and four characters of which at least one is a letter, e.g. ``ÅÅÅÅMMDD-T123``.
+#: Not a personnummer and not checkable, but one person's stable identity.
+RESERVE = re.compile(r"(\d{6}|\d{8})[-+]?((?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{4})")
+
+#: A number Excel wrote in scientific notation (``1,99405E+11``): its last digits are gone.
+SCIENTIFIC = re.compile(r"[-+]?\d(?:[.,]\d+)?[eE][-+]?\d+")
+
+
+def reserve_identity(value: object) -> str | None:
+    """``"R"`` + the reservnummer's date and characters (upper case, no separator) when
+    ``value`` is written as one (:data:`RESERVE`), else ``None``. The key counts the person
+    once in ``unika`` like a personnummer; it is never printed."""
+    m = RESERVE.fullmatch(_SPACE.sub("", as_text(value)))
+    return f"R{m.group(1)}{m.group(2).upper()}" if m else None
 _SPACE = re.compile(r"[\s\u00a0]")
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from finsam import __version__, layout, source_checks, tables
 from finsam.book import Block, BookIO, cell, check_shape, is_blank, is_masked, masker, read_settings, source_text
 from finsam.errors import FinsamError, Problem, ProblemError, WorkbookError
-from finsam.money import ore_to_tkr
+from finsam.money import report_tkr
 from finsam.period import Period, resolve_period
 from finsam.personnummer import redact
 from finsam.settings import Settings
@@ -72,7 +72,7 @@ def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
     if settings.opening_equity_tkr is not None:
         return settings.opening_equity_tkr
     ib = [v for k, v in ledger.opening_balances_ore.items() if str(k).startswith("20")]
-    return ore_to_tkr(-sum(ib)) if ib else None
+    return report_tkr(sum(ib)) if ib else None
 
 
 def compute_blocks(

@@ -6,7 +6,7 @@ computes with formulas are also computed here (``summary``), so ``finsam validat
 a workbook's values without a spreadsheet engine.
 
 Money: ledger amounts are integer öre with SIE sign (debit positive); report values are
-−amount, rounded to whole tkr once per row by :func:`finsam.money.ore_to_tkr`; totals are
+−amount, rounded to whole tkr once per row by :func:`finsam.money.report_tkr`; totals are
 sums of rounded rows (seed: "Totalt").
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from finsam.money import ore_to_tkr, tkr_to_ore
+from finsam.money import parse_number, report_tkr, tkr
 from finsam.period import Period
 from finsam.settings import Settings
 from finsam.sources.ledger import result_lines
@@ -136,10 +136,6 @@ class Economy:
     ledger_result_tkr: int
 
 
-def _tkr(value: float) -> int:
-    return ore_to_tkr(tkr_to_ore(value))
-
-
 def economy(
     settings: Settings,
     lines: pd.DataFrame,
@@ -176,9 +172,9 @@ def economy(
                 "code": c.code,
                 "name": c.name,
                 "group": c.group,
-                "budget": _tkr(budget_by_cc.get(c.code, 0.0)),
-                "ackumulerat": ore_to_tkr(-int(result.get(c.code, 0))),
-                "prognos_override": _tkr(fc.at[c.code, "forecast_tkr"]) if has_fc else pd.NA,
+                "budget": tkr(budget_by_cc.get(c.code, 0.0)),
+                "ackumulerat": report_tkr(result.get(c.code, 0)),
+                "prognos_override": tkr(fc.at[c.code, "forecast_tkr"]) if has_fc else pd.NA,
                 "comment": comment if isinstance(comment, str) and comment.strip() else None,
             }
         )
@@ -188,8 +184,8 @@ def economy(
     fin_budget = financing_budget.groupby("name")["budget_tkr"].sum()
     fin_rows = []
     for f in settings.financing:
-        ack = ore_to_tkr(-int(result.get(f.cost_centre, 0))) if f.cost_centre else pd.NA
-        fin_rows.append({"name": f.name, "budget": _tkr(fin_budget.get(f.name, 0.0)), "ackumulerat": ack})
+        ack = report_tkr(result.get(f.cost_centre, 0)) if f.cost_centre else pd.NA
+        fin_rows.append({"name": f.name, "budget": tkr(fin_budget.get(f.name, 0.0)), "ackumulerat": ack})
     fin = pd.DataFrame(fin_rows, columns=["name", "budget", "ackumulerat"]).astype({"budget": "int64", "ackumulerat": "Int64"})
 
     known = {c.code for c in settings.cost_centres} | {f.cost_centre for f in settings.financing if f.cost_centre}
@@ -197,9 +193,9 @@ def economy(
     return Economy(
         cost_centres=cc,
         financing=fin,
-        unallocated_tkr=sum(ore_to_tkr(-int(v)) for v in other.to_numpy()),
-        unallocated_codes={str(k): ore_to_tkr(-int(v)) for k, v in other.items()},
-        ledger_result_tkr=sum(ore_to_tkr(-int(v)) for v in result.to_numpy()),
+        unallocated_tkr=sum(report_tkr(v) for v in other.to_numpy()),
+        unallocated_codes={str(k): report_tkr(v) for k, v in other.items()},
+        ledger_result_tkr=sum(report_tkr(v) for v in result.to_numpy()),
     )
 
 
@@ -221,7 +217,6 @@ def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tu
     warns that totals ignore it.
     """
     from finsam.layout import Formula
-    from finsam.sources.tabular import number_from_text
 
     if override is not None and not pd.isna(override):
         return int(override), "prognos.csv"
@@ -232,16 +227,16 @@ def resolve_forecast(new_budget: int, override, existing, existing_budget) -> tu
     if isinstance(existing, Formula):
         return existing, "formel"
     if isinstance(existing, str):
-        number = number_from_text(existing)
+        number = parse_number(existing)
     elif isinstance(existing, (int, float)) and not isinstance(existing, bool):
         number = float(existing)
     else:  # a date, TRUE/FALSE: typed by mistake, kept for the person to see
         number = None
     if number is None or not abs(number) <= LARGEST_FORECAST_TKR:  # also a personnummer pasted as a number
         return existing, "text"
-    if existing_budget not in (None, "") and number_from_text(str(existing_budget)) == number:
+    if existing_budget not in (None, "") and parse_number(existing_budget) == number:
         return int(new_budget), "budget"
-    return int(round(number)), "arbetsboken"
+    return tkr(number), "arbetsboken"
 
 
 def summary(settings: Settings, cost_centres: pd.DataFrame, financing: pd.DataFrame, unallocated_tkr: int = 0) -> pd.DataFrame:

@@ -26,13 +26,17 @@ COLUMNS = {
 def read_anonymous(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the anonymous counts (csv or xlsx).
 
+    Total rows (``Totalt``/``Summa``) are skipped with a ``summarad`` warning, never counted.
+
     Raises:
         SourceError: file missing/unreadable or a required column missing.
     """
     path = Path(path)
-    df = read_table(path, COLUMNS, text_columns=("insats",))
-    month_text = df["month"].map(lambda v: f"{v}-01" if isinstance(v, str) and len(v.strip()) == 7 else v)
-    month, problems = parse_dates(month_text, file=path.name, column="Månad")
+    table = read_table(path, COLUMNS, text_columns=("insats",), what="anonyma deltagare")
+    df = table.frame
+    month_text = df["month"].map(lambda v: f"{v.strip()}-01" if isinstance(v, str) and len(v.strip()) == 7 else v)
+    month, problems = parse_dates(month_text, file=path.name, column="Månad", epoch=table.epoch)
+    problems = table.problems + problems
     count, p2 = parse_numbers(df["count"], file=path.name, column="Antal deltagare")
     row = lambda idx: spreadsheet_row(df.index, idx)  # noqa: E731
     bad = {p.row for p in problems + p2}
@@ -57,4 +61,5 @@ def read_anonymous(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         },
         index=df.index,
     )
+    out.attrs["sheet"] = table.sheet
     return out, problems + p2

@@ -42,14 +42,26 @@ def _without_key(frame: pd.DataFrame, values: pd.Series, key: str, where: str, c
 def read_budget(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
     """Read the budget workbook (or, for a CSV, the cost-centre part only).
 
+    Sheets (visible ones only, :mod:`finsam.sources.xlsx`): the cost-centre budget is the
+    sheet ``Budget`` (or the one sheet whose name starts with it, or the one visible sheet
+    with a Kostnadsställe and a Budget column); financing is the sheet ``Finansiering`` (or
+    ``Finansiering 2013``…, or the one visible sheet with Post and Budget but no
+    Kostnadsställe). The frames' ``attrs["sheet"]`` name the sheets read.
+
     Raises:
-        SourceError: the file or its sheet ``Budget`` is missing, or a required column is.
+        SourceError: the file is missing or unreadable; no visible sheet (or several) holds
+            the cost-centre budget, or an xlsx has no financing sheet (a financing budget of
+            0 would silently change the year's equity): the message names the sheets and
+            columns found.
     """
     path = Path(path)
     excel = path.suffix.lower() in EXCEL_SUFFIXES
-    cc = read_table(path, CC_COLUMNS, CC_OPTIONAL, sheet="Budget" if excel else 0, text_columns=("cost_centre", "name", "group"))
-    where = f"{path.name} (Budget)"
+    table = read_table(path, CC_COLUMNS, CC_OPTIONAL, sheet="Budget" if excel else None,
+                       text_columns=("cost_centre", "name", "group"), what="budget per kostnadsställe")
+    cc = table.frame
+    where = f"{path.name} ({table.sheet})" if excel else f"{path.name} (Budget)"
     budget, problems = parse_numbers(cc["budget_tkr"], file=where, column="Budget (tkr)")
+    problems = table.problems + problems
     problems += _without_key(cc, budget, "cost_centre", where, "Kostnadsställe")
     cc = cc[cc["cost_centre"].notna()]
     for idx in cc.index[budget[cc.index].isna()]:
@@ -62,15 +74,15 @@ def read_budget(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
                                 f"Kostnadsställe {cc.at[idx, 'cost_centre']} står på flera rader; raderna summeras. "
                                 "Ta bort dubbletten om det inte är meningen."))
     cc = cc.assign(budget_tkr=budget[cc.index].fillna(0.0))
+    cc.attrs["sheet"] = table.sheet
     fin = pd.DataFrame({"name": pd.Series([], dtype=str), "budget_tkr": pd.Series([], dtype="float64")})
     if excel:
-        import python_calamine
-
-        sheets = python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
-        if "Finansiering" in sheets:
-            fin = read_table(path, FIN_COLUMNS, sheet="Finansiering", text_columns=("name",))
-            fb, p2 = parse_numbers(fin["budget_tkr"], file=f"{path.name} (Finansiering)", column="Budget (tkr)")
-            problems += p2 + _without_key(fin, fb, "name", f"{path.name} (Finansiering)", "Post")
-            fin = fin.assign(budget_tkr=fb.fillna(0.0))
-            fin = fin[fin["name"].notna()]
+        ft = read_table(path, FIN_COLUMNS, sheet="Finansiering", lacks=CC_COLUMNS["cost_centre"], text_columns=("name",),
+                        what="finansiering (Post, Budget (tkr))")
+        fin, fwhere = ft.frame, f"{path.name} ({ft.sheet})"
+        fb, p2 = parse_numbers(fin["budget_tkr"], file=fwhere, column="Budget (tkr)")
+        problems += ft.problems + p2 + _without_key(fin, fb, "name", fwhere, "Post")
+        fin = fin.assign(budget_tkr=fb.fillna(0.0))
+        fin = fin[fin["name"].notna()]
+        fin.attrs["sheet"] = ft.sheet
     return cc, fin, problems

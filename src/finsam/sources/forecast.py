@@ -30,8 +30,10 @@ def read_forecast(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         SourceError: file unreadable or a required column missing.
     """
     path = Path(path)
-    df = read_table(path, COLUMNS, OPTIONAL, text_columns=("cost_centre", "comment"))
+    table = read_table(path, COLUMNS, OPTIONAL, text_columns=("cost_centre", "comment"), what="prognoser")
+    df = table.frame
     value, problems = parse_numbers(df["forecast_tkr"], file=path.name, column="Prognos (tkr)")
+    problems = table.problems + problems
     df = df.assign(forecast_tkr=value)
     for idx in df.index[df["cost_centre"].isna() & value.notna()]:
         problems.append(Problem("rad-utan-nyckel", "warning", path.name, spreadsheet_row(df.index, idx), "Kostnadsställe",
@@ -42,4 +44,5 @@ def read_forecast(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         problems.append(Problem("prognos-dubblett", "warning", path.name, spreadsheet_row(df.index, idx), "Kostnadsställe",
                                 f"Kostnadsställe {df.at[idx, 'cost_centre']} står flera gånger; den sista raden gäller. "
                                 "Ta bort de andra."))
+    df.attrs["sheet"] = table.sheet
     return df, problems

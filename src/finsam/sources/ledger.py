@@ -47,6 +47,7 @@ class Ledger:
             the year's ``#PBUDGET`` records summed per cost centre and account, or ``None``.
         kind: ``"csv"`` or ``"sie"``.
         problems: data problems found while reading (warnings; errors raise instead).
+        sheet: the sheet read when the ledger came from an xlsx file, else ``None``.
     """
 
     lines: pd.DataFrame
@@ -58,6 +59,7 @@ class Ledger:
     opening_balances_ore: dict[str, int] = field(default_factory=dict)
     budget_ore: pd.DataFrame | None = None
     problems: list[Problem] = field(default_factory=list)
+    sheet: str | None = None
 
 
 def empty_lines() -> pd.DataFrame:

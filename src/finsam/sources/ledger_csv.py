@@ -21,7 +21,8 @@ from finsam.sources.tabular import (
     parse_dates,
     parse_numbers,
     read_table,
-    sniff_separator,
+    row_problems,
+    split_header,
     spreadsheet_row,
 )
 
@@ -46,11 +47,13 @@ def _fast(path: Path) -> pd.DataFrame | None:
         head = fh.read(4096)
     if head.startswith(b"\xef\xbb\xbf"):
         return None
+    cut = head.rfind(b"\n")
     try:
-        header = head.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+        text = (head[:cut] if cut > 0 else head).decode("utf-8")
     except UnicodeDecodeError:
         return None
-    sep = sniff_separator(header)
+    sep, header, rest = split_header(text)
+    skip = 1 if len(rest) == len(text) else 2  # Excel's "sep=;" line before the header
     names = [normalise_header(h) for h in header.split(sep)]
     pick = {}
     for key, aliases in COLUMNS.items():
@@ -64,7 +67,7 @@ def _fast(path: Path) -> pd.DataFrame | None:
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(names))], skip_rows=1),
+            read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(names))], skip_rows=skip),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(pick.values()),
@@ -110,28 +113,27 @@ def read_ledger_csv(path: Path) -> Ledger:
         raise SourceError(f"Filen {path} finns inte. Kontrollera källmappen och filnamnet.")
     lines = _fast(path)
     if lines is None:
-        df = read_table(path, COLUMNS, text_columns=("account", "cost_centre"))
+        table = read_table(path, COLUMNS, text_columns=("account", "cost_centre"), what="huvudbokens rader")
+        df = table.frame
         amount, problems = parse_numbers(df["amount"], file=path.name, column="Belopp", decimals=2)
-        dates, p2 = parse_dates(df["date"], file=path.name, column="Datum")
-        problems += p2
-        row = lambda idx: spreadsheet_row(df.index, idx)  # noqa: E731
-        for idx in df.index[df["account"].isna()]:
-            problems.append(Problem("konto-saknas", "error", path.name, row(idx), "Konto",
-                                    "Raden saknar konto. Rätta exporten."))
+        dates, p2 = parse_dates(df["date"], file=path.name, column="Datum", epoch=table.epoch)
+        warnings = [p for p in table.problems if p.severity != "error"]
+        problems += [p for p in table.problems if p.severity == "error"] + p2
+        problems += row_problems(df.index[df["account"].isna()], df.index, "konto-saknas", "error", path.name, "Konto",
+                                 lambda i: "Raden saknar konto. Rätta exporten.")
         bad_account = df["account"].notna() & ~df["account"].astype(str).str.fullmatch(r"\d+")
-        for idx in df.index[bad_account]:
-            problems.append(Problem("konto-ogiltigt", "error", path.name, row(idx), "Konto",
-                                    f"Kontot {df.at[idx, 'account']!r} är inget kontonummer. Rätta exporten."))
+        problems += row_problems(df.index[bad_account], df.index, "konto-ogiltigt", "error", path.name, "Konto",
+                                 lambda i: f"Kontot {df.at[i, 'account']!r} är inget kontonummer. Rätta exporten.")
         known = set(p.row for p in problems)
-        for idx in df.index[df["amount"].isna() | (df["amount"].astype(str).str.strip() == "")]:
-            if row(idx) not in known:
-                problems.append(Problem("belopp-saknas", "error", path.name, row(idx), "Belopp",
-                                        "Raden saknar belopp (eller har för få kolumner). Rätta exporten."))
-        for idx in df.index[dates.isna() & (df["date"].isna() | (df["date"].astype(str).str.strip() == ""))]:
-            problems.append(Problem("datum-saknas", "error", path.name, row(idx), "Datum",
-                                    "Raden saknar datum. Rätta exporten."))
+        no_amount = df["amount"].isna() | (df["amount"].astype(str).str.strip() == "")
+        problems += row_problems([i for i in df.index[no_amount] if spreadsheet_row(df.index, i) not in known], df.index,
+                                 "belopp-saknas", "error", path.name, "Belopp",
+                                 lambda i: "Raden saknar belopp (eller har för få kolumner). Rätta exporten.")
+        no_date = dates.isna() & (df["date"].isna() | (df["date"].astype(str).str.strip() == ""))
+        problems += row_problems(df.index[no_date], df.index, "datum-saknas", "error", path.name, "Datum",
+                                 lambda i: "Raden saknar datum. Rätta exporten.")
         if problems:
-            raise ProblemError(problems)
+            raise ProblemError(problems + warnings)
         lines = pd.DataFrame(
             {
                 "date": dates.astype("datetime64[ns]"),
@@ -140,4 +142,5 @@ def read_ledger_csv(path: Path) -> Ledger:
                 "amount_ore": kr_to_ore(amount),
             }
         ).reset_index(drop=True)
+        return Ledger(lines=lines, source=path, kind="csv", problems=warnings, sheet=table.sheet)
     return Ledger(lines=lines, source=path, kind="csv")

@@ -29,8 +29,15 @@ from pathlib import Path
 import pandas as pd
 
 from finsam import personnummer
-from finsam.errors import Problem
-from finsam.sources.tabular import parse_dates, read_table, spreadsheet_row, spreadsheet_rows
+from finsam.errors import Problem, count_text
+from finsam.sources.tabular import (
+    parse_dates,
+    read_table,
+    row_problems,
+    slash_order,
+    spreadsheet_row,
+    spreadsheet_rows,
+)
 
 COLUMNS = {
     "person": ("Personnummer", "Personnr", "Person nr", "Pnr"),
@@ -44,36 +51,54 @@ OPTIONAL = {
 }
 
 
-def normalise_personnummer(raw: pd.Series, reference_year: int) -> pd.Series:
-    """Personnummer/samordningsnummer values → 12 digits without separator (``YYYYMMDDNNNC``).
-
-    Every form :func:`finsam.personnummer.parse` accepts (12 or 10 digits, ``-``/``+`` or
-    none, samordningsnummer); values that are not valid (wrong check digit, lost leading
-    zero, no date) become ``None`` — :func:`read_participants` reports them.
-    """
-    return personnummer.numbers(raw, reference_year)
-
-
 def _person_problems(raw: pd.Series, reference_year: int, file: str) -> tuple[pd.Series, list[Problem]]:
     """Numbers for the whole column at once (:func:`finsam.personnummer.numbers`); the few
-    rows that fail are parsed one by one for their problem (code and masked value)."""
+    rows that fail are looked at one by one for their problem (code and masked value).
+
+    Two kinds are counted in one problem each instead of one per row: a column exported in
+    scientific notation (``1,99405E+11``, ``personnummer-exponent``, error: the digits are
+    gone), and reservnummer (``personnummer-reservnummer``, warning: counted, each under its
+    own identity, :func:`finsam.personnummer.reserve_identity`)."""
     numbers = personnummer.numbers(raw, reference_year)
     problems: list[Problem] = []
-    for idx in numbers.index[numbers.isna()]:
+    failed = raw[numbers.isna()]
+    text = failed.map(personnummer.as_text).astype(str)
+    sci = text.index[text.str.fullmatch(personnummer.SCIENTIFIC.pattern)]
+    if len(sci):
+        rows = [spreadsheet_row(raw.index, i) for i in sci]
+        problems.append(Problem(
+            "personnummer-exponent", "error", file, rows[0], "Personnummer",
+            f"{count_text(len(sci), 'personnummer', 'personnummer')} står i exponentform (som 1,99405E+11, rad "
+            f"{', '.join(map(str, rows[:5]))}{' …' if len(rows) > 5 else ''}): Excel har sparat kolumnen som tal och "
+            "de sista siffrorna är borta. Formatera kolumnen Personnummer som text i exporten (eller i Excel före "
+            "inklistringen) och exportera registret igen."))
+    reserve = failed.drop(index=sci).map(personnummer.reserve_identity).dropna()
+    if len(reserve):
+        numbers[reserve.index] = reserve
+        rows = [spreadsheet_row(raw.index, i) for i in reserve.index]
+        problems.append(Problem(
+            "personnummer-reservnummer", "warning", file, rows[0], "Personnummer",
+            f"{count_text(len(reserve), 'registrering', 'registreringar')} har reservnummer i stället för personnummer "
+            f"(rad {', '.join(map(str, rows[:5]))}{' …' if len(rows) > 5 else ''}). De räknas, varje reservnummer som "
+            "en egen person. Byt till personnumret i registret när det finns, så räknas personen inte två gånger."))
+    by_code: dict[str, list] = {}
+    for idx in failed.index.drop(sci).drop(reserve.index):
         parsed = personnummer.parse(raw[idx], reference_year)
         if parsed.code is None:  # cannot happen while the two agree; never silently drop a row
             numbers[idx] = parsed.number
             continue
-        row = spreadsheet_row(raw.index, idx)
-        if parsed.code == "personnummer-saknas":
-            text = "Personnummer saknas. Fyll i det, eller registrera deltagaren som anonym."
-        elif parsed.code == "personnummer-nolla-saknas":
-            text = (f"Personnumret {parsed.masked!r} har fel antal siffror: det har troligen lagrats som tal och "
-                    "tappat sin inledande nolla. Formatera kolumnen som text och exportera registret igen.")
-        else:
-            text = (f"Personnumret {parsed.masked!r} är inte giltigt (fel form, datum eller kontrollsiffra). "
-                    "Rätta det i registret (SUS) och exportera igen.")
-        problems.append(Problem(parsed.code, "error", file, row, "Personnummer", text))
+        by_code.setdefault(parsed.code, []).append(idx)
+    texts = {
+        "personnummer-saknas": lambda i: "Personnummer saknas. Fyll i det, eller registrera deltagaren som anonym.",
+        "personnummer-nolla-saknas": lambda i: (
+            f"Personnumret {personnummer.mask(raw[i])!r} har fel antal siffror: det har troligen lagrats som tal och "
+            "tappat sin inledande nolla. Formatera kolumnen som text och exportera registret igen."),
+        "personnummer-ogiltigt": lambda i: (
+            f"Personnumret {personnummer.mask(raw[i])!r} är inte giltigt (fel form, datum eller kontrollsiffra). "
+            "Rätta det i registret (SUS) och exportera igen."),
+    }
+    for code, labels in by_code.items():
+        problems += row_problems(labels, raw.index, code, "error", file, "Personnummer", texts[code])
     return numbers, problems
 
 
@@ -98,30 +123,40 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
         ``datum-ogiltigt``             error    a date that is no date
         ``startdatum-saknas``          error    Inskrivningsdatum empty
         ``slut-fore-start``            error    Utskrivningsdatum before Inskrivningsdatum
+        ``personnummer-exponent``      error    1,99405E+11: digits lost (one problem)
+        ``personnummer-reservnummer``  warning  counted under its own identity (one problem)
+        ``datum-tvetydigt``            error    3/4/2013 and nothing in the file says D/M or M/D
         ``dubblettrad``                warning  the same row twice (counted once)
+        ``summarad``                   warning  a total row (Totalt/Summa), not read
+        ``formel-utan-varde``          error    xlsx formula cells without a calculated value
         =============================  =======  ==========================================
+
+        More than :data:`~finsam.sources.tabular.ROW_PROBLEM_LIMIT` rows of one code give
+        that many problems and one that counts the rest.
 
     Raises:
         SourceError: file missing/unreadable or a required column missing.
     """
     path = Path(path)
     file = path.name
-    df = read_table(path, COLUMNS, OPTIONAL, text_columns=("municipality", "insats", "end_reason"))
-    problems: list[Problem] = []
+    table = read_table(path, COLUMNS, OPTIONAL, text_columns=("municipality", "insats", "end_reason"),
+                       what="deltagarregistret (Personnummer, Folkbokföringskommun, Inskrivningsdatum)")
+    df = table.frame
+    problems: list[Problem] = list(table.problems)
     persons, p0 = _person_problems(df["person"], reference_year, file)
-    start, p1 = parse_dates(df["start"], file=file, column="Inskrivningsdatum")
-    end, p2 = parse_dates(df["end"], file=file, column="Utskrivningsdatum")
+    order = slash_order(df["start"], df["end"])  # d/m or m/d: decided by the whole file
+    start, p1 = parse_dates(df["start"], file=file, column="Inskrivningsdatum", epoch=table.epoch, slash=order)
+    end, p2 = parse_dates(df["end"], file=file, column="Utskrivningsdatum", epoch=table.epoch, slash=order)
     problems += p0 + p1 + p2
     bad_dates = {(p.row, p.column) for p in p1 + p2}
     rows = spreadsheet_rows(df.index)
-    for idx in df.index[start.isna()]:
-        if (rows[idx], "Inskrivningsdatum") not in bad_dates:
-            problems.append(Problem("startdatum-saknas", "error", file, int(rows[idx]), "Inskrivningsdatum",
-                                    "Inskrivningsdatum saknas. Fyll i datumet i registret och exportera igen."))
-    for idx in df.index[end.notna() & start.notna() & (end < start)]:
-        problems.append(Problem("slut-fore-start", "error", file, int(rows[idx]), "Utskrivningsdatum",
-                                f"Utskrivningsdatum {end[idx]:%Y-%m-%d} ligger före inskrivningsdatum "
-                                f"{start[idx]:%Y-%m-%d}. Rätta datumen i registret."))
+    missing = [idx for idx in df.index[start.isna()] if (rows[idx], "Inskrivningsdatum") not in bad_dates]
+    problems += row_problems(missing, df.index, "startdatum-saknas", "error", file, "Inskrivningsdatum",
+                             lambda i: "Inskrivningsdatum saknas. Fyll i datumet i registret och exportera igen.")
+    problems += row_problems(df.index[end.notna() & start.notna() & (end < start)], df.index, "slut-fore-start", "error",
+                             file, "Utskrivningsdatum",
+                             lambda i: f"Utskrivningsdatum {end[i]:%Y-%m-%d} ligger före inskrivningsdatum "
+                                       f"{start[i]:%Y-%m-%d}. Rätta datumen i registret.")
     out = pd.DataFrame(
         {
             "person": persons,
@@ -139,10 +174,10 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     if dup.any():
         group = key.astype(str).groupby(list(key.columns), sort=False).ngroup()
         first_row = rows.groupby(group).transform("first")
-        for idx in key.index[dup]:
-            problems.append(Problem("dubblettrad", "warning", file, int(rows[idx]), None,
-                                    f"Raden är en exakt kopia av rad {first_row[idx]} och räknas en gång. "
-                                    "Ta bort dubbletten i registret."))
+        problems += row_problems(key.index[dup], df.index, "dubblettrad", "warning", file, None,
+                                 lambda i: f"Raden är en exakt kopia av rad {first_row[i]} och räknas en gång. "
+                                           "Ta bort dubbletten i registret.")
         out = out[~dup]
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+    out.attrs["sheet"] = table.sheet
     return out, problems

@@ -1,10 +1,26 @@
 """Reading tables (CSV or xlsx) as Swedish exports really come.
 
-Shared by every tabular source reader: encoding (UTF-8, UTF-8 with BOM, cp1252), separator
-(``;``, ``,`` or tab), header names in any case and with stray spaces, numbers with decimal
-comma, space / no-break space (U+00A0) / narrow no-break space (U+202F) as thousands
-separators and the minus sign U+2212, and dates as Excel dates, ISO or Swedish text, or
-Excel serial numbers.
+Shared by every tabular source reader (register, anonymous counts, ledger CSV, budget,
+forecast). :func:`read_table` gives a :class:`Table`: the columns finsam needs under its own
+names, the sheet it came from and the notes made while reading. The rules, one place each:
+
+- **Encoding**: UTF-8 (with or without BOM), UTF-16 ("Unicode text"), else cp1252.
+- **Separator**: ``;``, ``,`` or tab, sniffed from the header; Excel's ``sep=;`` first line
+  names it (and is not the header: the header is row 1, as Excel shows the file).
+- **Ragged rows**: a trailing separator on the data rows but not the header (pandas would
+  take the first column as an index and shift every column) is read when that extra field is
+  empty on every row; a row with more fields than that is refused with its row.
+- **Excel's text idiom** ``="…"`` (so Excel keeps leading zeros) is read as the text inside.
+- **Total rows** (``Totalt``, ``Summa``, ``Total``, ``S:a``… as a row's first non-empty cell)
+  are never data: skipped with a ``summarad`` note naming the row (:data:`TOTAL_ROW`).
+- **Headers** in any case and with stray spaces (:func:`normalise_header`); a missing
+  required column is refused, listing every header of the file.
+- **xlsx**: only visible sheets, the sheet chosen by name or columns, formula cells without
+  a value refused, the workbook's date system (:mod:`finsam.sources.xlsx`).
+- **Numbers** by :func:`finsam.money.parse_number_texts` (:func:`parse_numbers`), dates by
+  :func:`finsam.sources.dates.parse_dates`.
+- **Many problems of one kind** (a register of 348 000 duplicate rows) give the first
+  :data:`ROW_PROBLEM_LIMIT` rows and one problem counting the rest (:func:`row_problems`).
 """
 
 from __future__ import annotations
@@ -13,15 +29,56 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from finsam import money
 from finsam.errors import Problem, SourceError
 from finsam.personnummer import redact
+from finsam.sources import xlsx
+from finsam.sources.dates import parse_dates, slash_order  # noqa: F401 - the readers' one date reader
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+
+#: A row whose first non-empty cell starts with one of these words is a total, not data.
+TOTAL_ROW = re.compile(r"^(?:summa|totalt?|totalsumma|s:a|sum|grand total)(?:\b|$)", re.IGNORECASE)
+
+#: Per-row problems of one kind beyond this many are counted in one problem instead.
+ROW_PROBLEM_LIMIT = 20
+
+#: No amount or count in a follow-up comes near this (kronor); larger means a broken cell.
+LARGEST = 1e12
+
+
+@dataclass
+class Table:
+    """A source table as read.
+
+    Attributes:
+        frame: finsam's column names (``required`` then ``optional`` of :func:`read_table`),
+            index = 0-based data row (spreadsheet row = index + 2, header = 1; skipped blank
+            and total rows keep their numbers).
+        file: the file name (no folder).
+        sheet: the sheet read (xlsx), else ``None``.
+        epoch: day 0 of serial dates in this file (1899-12-30, or 1904-01-01).
+        problems: notes and errors of the reading itself (``summarad``, ``formel-utan-varde``).
+    """
+
+    frame: pd.DataFrame
+    file: str
+    sheet: str | None = None
+    epoch: pd.Timestamp = xlsx.EPOCH_1900
+    problems: list[Problem] = field(default_factory=list)
+
+
+def sheet_of(frame: pd.DataFrame) -> str | None:
+    """The xlsx sheet a reader's output frame was read from (``frame.attrs["sheet"]``), or
+    ``None`` for a CSV: what the CLI prints as ``deltagare.xlsx (blad Deltagare)``."""
+    return frame.attrs.get("sheet")
 
 
 def normalise_header(name: object) -> str:
@@ -45,6 +102,9 @@ def decode_text(path: Path) -> tuple[str, str]:
         return raw.decode("cp1252", errors="replace"), "cp1252"
 
 
+_SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$", re.IGNORECASE)
+
+
 def sniff_separator(first_line: str) -> str:
     """The field separator of a CSV header line: the most frequent of ``;``, tab and ``,``."""
     counts = {sep: first_line.count(sep) for sep in (";", "\t", ",")}
@@ -52,31 +112,49 @@ def sniff_separator(first_line: str) -> str:
     return best if counts[best] else ";"
 
 
+def split_header(text: str) -> tuple[str, str, str]:
+    """``(separator, header line, text from the header on)`` of a CSV's text; an Excel
+    ``sep=X`` first line names the separator and is dropped."""
+    first, _, rest = text.partition("\n")
+    m = _SEP_LINE.match(first.rstrip("\r"))
+    if m:
+        header = rest.split("\n", 1)[0].rstrip("\r")
+        return m.group(1), header, rest
+    first = first.rstrip("\r")
+    return sniff_separator(first), first, text
+
+
 def read_table(
     path: Path,
     required: dict[str, tuple[str, ...]],
     optional: dict[str, tuple[str, ...]] | None = None,
     *,
-    sheet: str | int = 0,
+    sheet: str | None = None,
+    lacks: tuple[str, ...] = (),
     text_columns: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Read a CSV or xlsx file and rename its columns to finsam's names.
+    what: str = "data",
+) -> Table:
+    """Read a CSV or Excel file and rename its columns to finsam's names.
 
     Args:
-        path: the file (``.csv``/``.txt`` or an Excel file, read with python-calamine).
+        path: the file (``.csv``/``.txt`` or an Excel file).
         required: finsam name → accepted header names (compared by :func:`normalise_header`).
         optional: the same for columns that may be missing (then filled with ``None``).
-        sheet: xlsx sheet name or index.
+        sheet: the xlsx sheet's usual name (``"Budget"``); ``None``: the visible sheet that
+            has the required columns (:func:`finsam.sources.xlsx.choose_sheet`).
+        lacks: header names that the sheet must not have (the financing sheet of a budget is
+            the one without a cost-centre column).
         text_columns: finsam names whose values are kept as text exactly as written
             (personnummer, codes): never parsed as numbers.
+        what: the table's role in Swedish, for messages (``"budget per kostnadsställe"``).
 
     Returns:
-        DataFrame with the finsam column names, in the order of ``required`` then
-        ``optional``, and the original index (0-based data rows: spreadsheet row = index + 2).
+        a :class:`Table` (its frame in the order of ``required`` then ``optional``).
 
     Raises:
-        SourceError: the file is missing or unreadable, or a required column is missing
-            (the message names the column and lists the columns found).
+        SourceError: the file is missing, empty, password-protected or unreadable; no visible
+            sheet (or several) has the columns; a required column is missing (the message
+            lists every column found); a CSV row has more fields than the header.
     """
     optional = optional or {}
     path = Path(path)
@@ -87,23 +165,13 @@ def read_table(
     if path.stat().st_size == 0:
         raise SourceError(f"{path.name} är tom (0 byte). Exportera filen igen.")
     wanted = {**required, **optional}
+    table = Table(pd.DataFrame(), path.name)
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            df = _read_sheet(path, sheet, wanted)
+            xlsx.check_not_encrypted(path)
+            df = _read_sheet(path, table, required, wanted, sheet, lacks, what)
         else:
-            text, _ = decode_text(path)
-            first = text.split("\n", 1)[0]
-            df = pd.read_csv(
-                io.StringIO(text),
-                sep=sniff_separator(first),
-                dtype=str,
-                keep_default_na=False,
-                quoting=csv.QUOTE_MINIMAL,
-                skipinitialspace=False,
-                skip_blank_lines=False,  # keep row numbers as the file's line numbers
-            )
-            blank = df.apply(lambda col: col.astype(str).str.strip().eq("")).all(axis=1)
-            df = df[~blank]
+            df = _read_csv(path, table)
     except SourceError:
         raise
     except pd.errors.EmptyDataError:
@@ -112,10 +180,6 @@ def read_table(
         raise SourceError(redact(
             f"{path.name} går inte att läsa som CSV ({exc}). Kontrollera citattecken och avgränsare nära den raden."
         )) from None
-    except ValueError as exc:
-        if "Worksheet" in str(exc) or "sheet" in str(exc).lower():
-            raise SourceError(f"{path.name}: bladet {sheet!r} finns inte i filen. Kontrollera exporten.") from None
-        raise SourceError(redact(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.")) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is one clear message
         if path.suffix.lower() in EXCEL_SUFFIXES:
             raise SourceError(f"{path.name} går inte att läsa som Excel-fil (trasig, eller inte en .xlsx-fil). "
@@ -131,9 +195,10 @@ def read_table(
                 break
         else:
             if name in required:
-                listed = ", ".join(str(c).strip() for c in df.columns)
+                listed = ", ".join(str(c).strip() for c in df.columns if not str(c).startswith("Unnamed: "))
+                where = f"{path.name} (blad {table.sheet})" if table.sheet else path.name
                 raise SourceError(redact(
-                    f"{path.name}: kolumnen {aliases[0]!r} saknas. Kolumner i filen: {listed}. "
+                    f"{where}: kolumnen {aliases[0]!r} saknas. Kolumner i filen: {listed or '(inga)'}. "
                     f"Lägg till kolumnen eller byt namn på den som motsvarar {aliases[0]!r}."
                 ))
     df = df.rename(columns=rename)
@@ -143,38 +208,102 @@ def read_table(
     df = df[list(wanted)]
     for name in text_columns:
         df[name] = _text_column(df[name])
-    return df
+    table.frame = df
+    return table
 
 
-def _read_sheet(path: Path, sheet: str | int, wanted: dict[str, tuple[str, ...]]) -> pd.DataFrame:
-    """An xlsx sheet through python-calamine, with only the columns whose header is one of
-    ``wanted``'s aliases: what ``pd.read_excel(engine="calamine", dtype=object)`` gives for
-    them (first row = header, exact duplicates named ``.1``, ``.2`` …; empty cells NaN;
-    whole-number floats ``int``; dates ``datetime``), without pandas' cell-by-cell conversion
-    of every column. Index = 0-based data row (spreadsheet row = index + 2).
-    """
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_path(str(path))
+def _read_csv(path: Path, table: Table) -> pd.DataFrame:
+    """Every column of a CSV, as text; index = 0-based data row; total rows dropped (noted)."""
+    text, _ = decode_text(path)
+    sep, header_line, text = split_header(text)
+    width = len(next(csv.reader([header_line], delimiter=sep), []))
     try:
-        ws = book.get_sheet_by_index(sheet) if isinstance(sheet, int) else book.get_sheet_by_name(sheet)
-    except Exception as exc:  # python_calamine.WorksheetNotFound (its name differs across versions)
-        raise ValueError(f"Worksheet {sheet!r} not found: {exc}") from None
-    rows = ws.to_python(skip_empty_area=False)
-    if not rows:
+        raw = pd.read_csv(io.StringIO(text), sep=sep, header=None, names=range(width + 1), dtype=str,
+                          keep_default_na=False, quoting=csv.QUOTE_MINIMAL, skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected \d+ fields in line (\d+), saw (\d+)", str(exc))
+        if not m:
+            raise
+        raise SourceError(f"{path.name}, rad {m.group(1)}: raden har {m.group(2)} fält men rubrikraden {width}. "
+                          "Kontrollera avgränsare och citattecken på den raden, eller exportera filen igen.") from None
+    extra = raw[width].fillna("").str.strip()
+    if (extra != "").any():
+        row = int(extra.index[extra != ""][0]) + 1
+        raise SourceError(f"{path.name}, rad {row}: raden har fler fält än rubrikraden ({width}), med ett värde "
+                          "efter den sista kolumnen. Kontrollera avgränsare och citattecken, eller exportera igen.")
+    header = [str(h) if h else f"Unnamed: {i}" for i, h in enumerate(raw.iloc[0, :width].fillna(""))]
+    df = raw.iloc[1:, :width].set_axis(header, axis=1)
+    df.index = pd.RangeIndex(len(df))
+    df = df.fillna("")
+    if '="' in text:
+        df = df.apply(lambda col: col.str.replace(r'^\s*="(.*)"\s*$', r"\1", regex=True))
+    blank = (df == "").all(axis=1) if len(df.columns) else pd.Series(True, index=df.index)
+    df = df[~blank]
+    return _drop_totals(df, table)
+
+
+def _first_cells(df: pd.DataFrame) -> pd.Series:
+    """Each row's first non-empty cell of a frame of text (a CSV read as text)."""
+    first = df.iloc[:, 0].str.strip()
+    empty = first == ""
+    if empty.any() and len(df.columns) > 1:
+        rest = df.loc[empty].iloc[:, 1:].apply(lambda col: col.str.strip())
+        first[empty] = rest.replace("", np.nan).bfill(axis=1).iloc[:, 0].fillna("")
+    return first
+
+
+def _drop_totals(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    if not len(df) or not len(df.columns):
+        return df
+    first = _first_cells(df)
+    totals = first.index[first.str.match(TOTAL_ROW)]
+    where = f"{table.file} ({table.sheet})" if table.sheet else table.file
+    table.problems += row_problems(totals, df.index, "summarad", "warning", where, None,
+                                   lambda i: f"Raden är en summarad ({first[i][:30]!r}) och läses inte som data.")
+    return df.drop(index=totals)
+
+
+def _read_sheet(path: Path, table: Table, required, wanted, sheet: str | None, lacks, what: str) -> pd.DataFrame:
+    """The sheet chosen by :func:`finsam.sources.xlsx.choose_sheet` (only visible sheets),
+    with only the columns whose header is one of ``wanted``'s aliases: what
+    ``pd.read_excel(dtype=object)`` gives for them (first row = header, exact duplicates named
+    ``.1``, ``.2`` …; empty cells NaN; whole-number floats ``int``; dates ``datetime``).
+    Formula cells without a value in those columns are errors in ``table.problems``."""
+    names, hidden = xlsx.sheet_names(path)
+    visible = [n for n in names if n not in hidden]
+    rows: dict[str, list[list]] = {}
+    exact = [n for n in visible if sheet is not None and n.strip().casefold() == sheet.casefold()]
+    for n in exact[:1] or visible:
+        rows[n] = xlsx.read_rows(path, n)
+    headers = {n: [str(_like_read_excel(c)).strip() for c in (r[0] if r else []) if c != ""] for n, r in rows.items()}
+    chosen = xlsx.choose_sheet(path, headers, name=sheet, required=list(required.values()), lacks=lacks, what=what,
+                               key=normalise_header)
+    table.sheet, table.epoch = chosen, xlsx.date_epoch(path)
+    sheet_rows = rows[chosen]
+    if not sheet_rows:
         return pd.DataFrame()
     header, seen = [], {}
-    for i, cell in enumerate(rows[0]):
+    for i, cell in enumerate(sheet_rows[0]):
         name = f"Unnamed: {i}" if cell == "" else str(_like_read_excel(cell))
         k = seen.get(name, 0)
         seen[name] = k + 1
         header.append(name if k == 0 else f"{name}.{k}")
     aliases = {normalise_header(a) for names in wanted.values() for a in names}
-    body = rows[1:]
-    return pd.DataFrame(
-        {header[i]: cells([row[i] for row in body]) for i, h in enumerate(header) if normalise_header(h) in aliases},
-        index=pd.RangeIndex(len(body)),
-    )
+    keep = {h: i for i, h in enumerate(header) if normalise_header(h) in aliases}
+    body = sheet_rows[1:]
+    if not keep:
+        return pd.DataFrame(columns=header)
+    table.problems += xlsx.formula_problems(path, chosen, keep)
+    df = pd.DataFrame({h: cells([row[i] for row in body]) for h, i in keep.items()}, index=pd.RangeIndex(len(body)))
+    firsts = [row[0] for row in body]
+    for i in [i for i, v in enumerate(firsts) if v == "" or v is None]:
+        firsts[i] = next((v for v in body[i] if v != "" and v is not None), "")
+    blank = np.fromiter((v == "" for v in firsts), bool, len(firsts))
+    is_total = np.fromiter((type(v) is str and bool(TOTAL_ROW.match(v.strip())) for v in firsts), bool, len(firsts))
+    totals = df.index[is_total]
+    table.problems += row_problems(totals, df.index[~blank], "summarad", "warning", f"{path.name} ({chosen})", None,
+                                   lambda i: f"Raden är en summarad ({str(firsts[i]).strip()[:30]!r}) och läses inte som data.")
+    return df[~(blank | is_total)]
 
 
 def cells(values: list) -> pd.Series:
@@ -230,191 +359,55 @@ def spreadsheet_row(index: pd.Index, label) -> int:
     return int(index.get_loc(label)) + 2
 
 
-_NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f']")
-_NUMBER_OK = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
-#: Blanks inside a number are thousands separators only between groups of three digits
-#: ("1 234 567,50"); "940530 3422" is no number (it is a personnummer).
-_INNER_BLANK = re.compile(r"\d[\s\u00a0\u202f']+\d")
-_GROUPED = re.compile(r"^[-+\u2212\u2013]?\s*\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d*)?$")
+def row_problems(labels: Iterable, index: pd.Index, code: str, severity: str, file: str, column: str | None,
+                 message: Callable[[object], str]) -> list[Problem]:
+    """One problem per row for the first :data:`ROW_PROBLEM_LIMIT` of ``labels`` (frame index
+    labels), then one problem (row ``None``) that counts the rest, so a register with 348 000
+    duplicate rows gives 21 problems, not 348 000."""
+    labels = list(labels)
+    out = [Problem(code, severity, file, spreadsheet_row(index, i), column, message(i)) for i in labels[:ROW_PROBLEM_LIMIT]]
+    if len(labels) > ROW_PROBLEM_LIMIT:
+        out.append(Problem(code, severity, file, None, column,
+                           f"… och {len(labels) - ROW_PROBLEM_LIMIT} rader till med samma problem ({code}); "
+                           f"{len(labels)} rader i allt. Rätta dem på samma sätt som de första."))
+    return out
 
 
-def _badly_grouped(text: str) -> bool:
-    t = text.strip()
-    return bool(_INNER_BLANK.search(t)) and not _GROUPED.match(t)
-
-
-def number_from_text(text: str) -> float | None:
-    """One Swedish-written number (``"−1 234,5"``, ``"1\u00a0200"``, ``"-280"``) as a float, or
-    ``None`` when the text is no number. The scalar twin of :func:`parse_numbers`."""
-    if _badly_grouped(str(text)):
-        return None
-    t = _NUMBER_JUNK.sub("", str(text)).replace("\u2212", "-").replace("\u2013", "-").replace(",", ".")
-    return float(t) if _NUMBER_OK.match(t) else None
-
-
-#: No amount or count in a follow-up comes near this (kronor); larger means a broken cell.
-LARGEST = 1e12
+_CODES = {money.INVALID: "tal-ogiltigt", money.AMBIGUOUS: "tal-tusenpunkt", money.TOO_FINE: "tal-decimaler"}
 
 
 def parse_numbers(
     values: pd.Series, *, file: str, column: str, decimals: int | None = None
 ) -> tuple[pd.Series, list[Problem]]:
-    """Parse Swedish-formatted numbers (text or already numeric) to float64.
+    """Parse a column of numbers (text or already numeric) to float64 by the one rule of
+    :func:`finsam.money.parse_number_texts`.
 
-    Accepts ``1 234,50``, ``1\u00a0234,50``, ``−1234.5`` (U+2212), ``-1234,5``. Empty cells
-    become NaN without a problem. A value that is no number, is not finite or larger than
-    :data:`LARGEST`, or (with ``decimals``) has more decimals than that — ``264.135`` is no
-    amount in kronor, it is a thousands dot — gives an error problem with its 1-based
-    spreadsheet row (header = row 1).
+    Empty cells become NaN without a problem. Errors, each with its 1-based spreadsheet row
+    (:func:`row_problems`): ``tal-ogiltigt`` (no number), ``tal-tusenpunkt`` (``-1.500``: a
+    thousands dot or a decimal point?), ``tal-decimaler`` (more than ``decimals`` decimals —
+    ``264.135`` is no amount in kronor), ``tal-orimligt`` (not finite or above
+    :data:`LARGEST`).
     """
     s = values.astype(object)
     is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
     out = pd.Series(np.nan, index=s.index, dtype="float64")
     out[is_num] = s[is_num].astype("float64")
     text = s[~is_num].map(lambda v: "" if v is None else str(v))
-    text = text.where(~text.map(_badly_grouped), "?")  # blanks that are no thousands separators
-    text = (
-        text.str.replace(_NUMBER_JUNK, "", regex=True)
-        .str.replace("\u2212", "-", regex=False)
-        .str.replace("\u2013", "-", regex=False)
-        .str.replace(",", ".", regex=False)
-    )
-    blank = text == ""
-    ok = text.str.match(_NUMBER_OK)
-    bad = text[~ok & ~blank]
-    problems = [
-        Problem(
-            "tal-ogiltigt",
-            "error",
-            file,
-            spreadsheet_row(s.index, idx),
-            column,
-            redact(f"Värdet {str(values.loc[idx])!r} är inget tal. Rätta cellen i källfilen och kör igen."),
-        )
-        for idx in bad.index
-    ]
-    if decimals is not None:
-        too_fine = text[ok & ~blank & text.str.contains(rf"\.\d{{{decimals + 1},}}$", regex=True)]
-        problems += [
-            Problem("tal-decimaler", "error", file, spreadsheet_row(s.index, idx), column,
-                    redact(f"Värdet {str(values.loc[idx])!r} har fler än {decimals} decimaler. Är punkten en "
-                           "tusenavgränsare? Exportera beloppen med decimalkomma och utan tusenavgränsare."))
-            for idx in too_fine.index
-        ]
-        ok = ok & ~text.index.isin(too_fine.index)
-    good = text[ok & ~blank]
-    out[good.index] = good.astype("float64")
-    huge = out[~np.isfinite(out.fillna(0.0)) | (out.abs() > LARGEST)]
-    problems += [
-        Problem("tal-orimligt", "error", file, spreadsheet_row(s.index, idx), column,
-                redact(f"Värdet {str(values.loc[idx])!r} är orimligt stort. Rätta cellen i källfilen."))
-        for idx in huge.index
-    ]
-    out[huge.index] = np.nan
-    return out, problems
-
-
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-
-
-_FIRST_YEAR, _LAST_YEAR = 1900, 2200
-_LAST_SERIAL = (pd.Timestamp(f"{_LAST_YEAR}-12-31") - _EXCEL_EPOCH).days
-
-
-def _to_ns(values: pd.Series) -> pd.Series:
-    """Date/datetime objects → datetime64[ns]; years outside 1900–2200 (and non-dates) → NaT."""
-    parsed = pd.to_datetime(values.astype(object), errors="coerce")
-    parsed = parsed.where(parsed.dt.year.between(_FIRST_YEAR, _LAST_YEAR))
-    return parsed.astype("datetime64[ns]")
-
-
-def _from_number(numbers: pd.Series) -> pd.Series:
-    """Numbers as dates: an Excel serial number (1 = 1900-01-01 … 2200), or ``20130210``
-    typed as a number (YYYYMMDD). Anything else → NaT."""
-    out = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
-    serial = numbers.between(1, _LAST_SERIAL)
-    out[serial] = _EXCEL_EPOCH + pd.to_timedelta(numbers[serial].round(), unit="D")
-    ymd = numbers.between(_FIRST_YEAR * 10_000 + 101, _LAST_YEAR * 10_000 + 1231) & (numbers % 1 == 0)
-    if ymd.any():
-        out[ymd] = pd.to_datetime(numbers[ymd].astype("int64").astype(str), format="%Y%m%d", errors="coerce")
-    return out
-
-
-def _out_of_range(raw: pd.Series, parsed: pd.Series, file: str, column: str, index=None) -> list[Problem]:
-    """Problems for real dates that fell out of range (NaT from a non-empty cell). Year 9999
-    is the usual "open-ended" placeholder and reads as empty, without a problem."""
-    lost = parsed.isna() & raw.notna()
-    out = []
-    for idx in raw.index[lost]:
-        v = raw[idx]
-        if getattr(v, "year", None) == 9999:
-            continue
-        out.append(Problem("datum-ogiltigt", "error", file, spreadsheet_row(raw.index if index is None else index, idx),
-                           column, f"Datumet {v!s} ligger utanför {_FIRST_YEAR}–{_LAST_YEAR}. Rätta datumet."))
-    return out
-
-
-def parse_dates(values: pd.Series, *, file: str, column: str) -> tuple[pd.Series, list[Problem]]:
-    """Parse a date column to datetime64[ns]: Excel dates, ISO text (``2013-01-05``, with or
-    without a time), Swedish text (``5/1 2013``, ``05.01.2013``, ``2013.01.05``,
-    ``20130105``) and Excel serial numbers. Times of day are dropped (a registration ended
-    2013-03-31 12:00 ended in March). Empty → NaT without a problem; anything else → NaT and an
-    error problem with its 1-based spreadsheet row."""
-    s = values.astype(object)
+    parsed, reasons = money.parse_number_texts(text, decimals=decimals)
+    out[parsed.index] = parsed
     problems: list[Problem] = []
-    if pd.api.types.infer_dtype(s, skipna=True) in ("date", "datetime", "datetime64", "empty"):
-        # the usual xlsx column: real dates (or nothing) only, converted in one step
-        out = _to_ns(s)
-        return out.dt.normalize(), _out_of_range(s, out, file, column)
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    is_dt = s.map(lambda v: hasattr(v, "year") and not isinstance(v, str))
-    if is_dt.any():
-        out[is_dt] = _to_ns(s[is_dt])
-        problems += _out_of_range(s[is_dt], out[is_dt], file, column, index=s.index)
-    is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v)
-    if is_num.any():
-        out[is_num] = _from_number(s[is_num].astype("float64"))
-        for idx in s[is_num].index[out[is_num].isna()]:
-            problems.append(Problem("datum-ogiltigt", "error", file, spreadsheet_row(s.index, idx), column,
-                                    redact(f"Talet {s[idx]!r} är inget datum. Skriv datumet som ÅÅÅÅ-MM-DD.")))
-    rest = s[~is_dt & ~is_num].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v).strip())
-    blank = rest == ""
-    rest = rest[~blank]
-    if len(rest):
-        parsed = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
-        digits = rest.str.fullmatch(r"\d{4,6}(\.0)?")  # a serial number written as text
-        if digits.any():
-            parsed[digits] = _from_number(rest[digits].astype(float))
-        patterns = [
-            (r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", (1, 2, 3)),
-            (r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", (1, 2, 3)),
-            (r"^(\d{4})/(\d{1,2})/(\d{1,2})$", (1, 2, 3)),
-            (r"^(\d{4})(\d{2})(\d{2})$", (1, 2, 3)),
-            (r"^(\d{1,2})/(\d{1,2})(?:\s+|\s*[-/]\s*)(\d{4})$", (3, 2, 1)),  # 5/1 2013, 31/12/2013: day first
-            (r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", (3, 2, 1)),
-        ]
-        for pattern, (yi, mi, di) in patterns:
-            todo = parsed.isna()
-            if not todo.any():
-                break
-            parts = rest[todo].str.extract(pattern)
-            hit = parts[0].notna()
-            if hit.any():
-                p = parts[hit].astype(int)
-                p = p[p[yi - 1].between(_FIRST_YEAR, _LAST_YEAR)]
-                ymd = pd.DataFrame({"year": p[yi - 1], "month": p[mi - 1], "day": p[di - 1]})
-                if len(ymd):
-                    parsed[p.index] = pd.to_datetime(ymd, errors="coerce")
-        out[parsed.index] = parsed
-        for idx in parsed.index[parsed.isna()]:
-            problems.append(
-                Problem(
-                    "datum-ogiltigt",
-                    "error",
-                    file,
-                    spreadsheet_row(s.index, idx),
-                    column,
-                    redact(f"Datumet {rest[idx]!r} förstås inte. Skriv det som ÅÅÅÅ-MM-DD."),
-                )
-            )
-    return out.dt.normalize(), problems  # whole days: a time on the last day is still that day
+    messages = {
+        money.INVALID: lambda i: f"Värdet {str(values.loc[i])!r} är inget tal. Rätta cellen i källfilen och kör igen.",
+        money.AMBIGUOUS: lambda i: (f"Värdet {str(values.loc[i])!r} kan vara både {str(values.loc[i]).replace('.', '')} "
+                                    "(punkt som tusenavgränsare) och ett decimaltal. Skriv talet utan punkt, med "
+                                    "decimalkomma (t.ex. -1500 eller -1,5)."),
+        money.TOO_FINE: lambda i: (f"Värdet {str(values.loc[i])!r} har fler än {decimals} decimaler. Är punkten en "
+                                   "tusenavgränsare? Exportera beloppen med decimalkomma och utan tusenavgränsare."),
+    }
+    for reason, code in _CODES.items():
+        problems += row_problems(reasons.index[reasons == reason], s.index, code, "error", file, column, messages[reason])
+    huge = out.index[~np.isfinite(out.fillna(0.0)) | (out.abs() > LARGEST)]
+    problems += row_problems(huge, s.index, "tal-orimligt", "error", file, column,
+                             lambda i: f"Värdet {str(values.loc[i])!r} är orimligt stort. Rätta cellen i källfilen.")
+    out[huge] = np.nan
+    return out, problems
