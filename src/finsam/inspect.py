@@ -16,7 +16,7 @@ import pandas as pd
 from finsam.errors import SourceError
 from finsam.personnummer import redact
 from finsam.sources.ledger import Ledger, is_sie, read_ledger, result_lines
-from finsam.sources.tabular import EXCEL_SUFFIXES, decode_text, normalise_header, sniff_separator
+from finsam.sources.tabular import EXCEL_SUFFIXES, decode_text, normalise_header, split_header
 
 
 def inspect_source(path: Path, *, cost_centre_dimension: int = 1) -> dict:
@@ -82,20 +82,22 @@ def source_kind(path: Path) -> str:
     if is_sie(path):
         return "huvudbok"
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        import python_calamine
+        from finsam.sources import xlsx
 
+        xlsx.check_not_encrypted(path)
         try:
-            book = python_calamine.CalamineWorkbook.from_path(str(path))
-            if "Budget" in book.sheet_names:
+            names, hidden = xlsx.sheet_names(path)
+            visible = [n for n in names if n not in hidden]
+            if any(n.strip().casefold().startswith("budget") for n in visible):
                 return "budget"
-            rows = book.get_sheet_by_index(0).to_python(nrows=1)
+            rows = xlsx.read_rows(path, visible[0]) if visible else []
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook: one message
             raise SourceError(f"{path.name} går inte att läsa som Excel-fil ({type(exc).__name__}).") from None
         header = rows[0] if rows else []
     else:
         text, _ = decode_text(path)
-        first = text.split("\n", 1)[0].rstrip("\r")
-        header = first.split(sniff_separator(first))
+        sep, first, _ = split_header(text)
+        header = first.split(sep)
     names = {normalise_header(h) for h in header}
     for kind, needed in _SIGNATURES:
         if all(n in names for n in needed):

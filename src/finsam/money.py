@@ -48,7 +48,7 @@ _GROUPED_BLANKS = re.compile(rf"^[-+]?\d{{1,3}}(?:[{_BLANKS}]\d{{3}})+(?:[.,]\d*
 _PLAIN = re.compile(r"^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 _DOT_GROUPS_COMMA = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})+,\d*$")  # 1.234,50
 _DOT_GROUPS = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3}){2,}$")  # 1.234.567
-_ONE_DOT_THREE = re.compile(r"^[-+]?\d{1,3}\.\d{3}$")  # -1.500: thousands dot or decimal point?
+_ONE_DOT_THREE = re.compile(r"^[-+]?[1-9]\d{0,2}\.\d{3}$")  # -1.500: thousands dot or decimal point?
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.S)
 
 

@@ -31,7 +31,7 @@ from finsam.municipalities import municipality_key as _key
 from finsam.municipalities import swedish_municipalities
 from finsam.period import Period
 from finsam.settings import Settings
-from finsam.sources.tabular import spreadsheet_row, spreadsheet_rows
+from finsam.sources.tabular import sheet_of, spreadsheet_row, spreadsheet_rows
 from finsam.tables import is_felregistrering, table_municipality
 
 
@@ -95,7 +95,7 @@ def check_budget(settings: Settings, budget: pd.DataFrame, financing: pd.DataFra
     problems: list[Problem] = []
     codes = {c.code for c in settings.cost_centres}
     financing_ccs = {f.cost_centre for f in settings.financing if f.cost_centre}
-    where = f"{file} (Budget)"
+    where = f"{file} ({sheet_of(budget) or 'Budget'})"
     for idx, code in budget["cost_centre"].items():
         if code not in codes and code not in financing_ccs:
             problems.append(Problem("budget-okant-kostnadsstalle", "warning", where, spreadsheet_row(budget.index, idx), "Kostnadsställe",
@@ -107,7 +107,7 @@ def check_budget(settings: Settings, budget: pd.DataFrame, financing: pd.DataFra
             problems.append(Problem("budget-saknas", "warning", where, None, "Kostnadsställe",
                                     f"Kostnadsställe {c.code} {c.name} saknar budgetrad; budgeten blir 0."))
     names = [f.name for f in settings.financing]
-    where = f"{file} (Finansiering)"
+    where = f"{file} ({sheet_of(financing) or 'Finansiering'})"
     for idx, name in financing["name"].items():
         if name not in names:
             close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
@@ -127,16 +127,53 @@ def check_budget(settings: Settings, budget: pd.DataFrame, financing: pd.DataFra
     return problems
 
 
-def check_forecast(settings: Settings, forecast: pd.DataFrame, file: str) -> list[Problem]:
-    """``prognos-okant-kostnadsstalle``: a forecast row for a cost centre the tables do not show
-    (it would be ignored)."""
+#: A forecast in tkr is never more than this many times its budget (or than this many times
+#: :data:`FORECAST_FLOOR_TKR`, for a small or zero budget): a larger figure is in kronor
+#: (``-687000`` for −687 tkr against a budget of −287: 2 394 times). Kronor are 1 000 times
+#: tkr, so a factor of 100 leaves room for any real forecast and catches every kronor figure
+#: above 10 000 kr.
+FORECAST_UNIT_FACTOR = 100
+FORECAST_FLOOR_TKR = 100
+
+
+def forecast_not_tkr(forecast_tkr: float, budget_tkr: float) -> bool:
+    """True when a forecast cannot be in tkr: |forecast| > :data:`FORECAST_UNIT_FACTOR` ×
+    max(|budget|, :data:`FORECAST_FLOOR_TKR`). The one rule for prognos.csv and typed forecasts."""
+    return abs(forecast_tkr) > FORECAST_UNIT_FACTOR * max(abs(budget_tkr), FORECAST_FLOOR_TKR)
+
+
+def check_forecast(settings: Settings, forecast: pd.DataFrame, file: str,
+                   budget: pd.DataFrame | None = None) -> list[Problem]:
+    """The forecast overrides against the settings and the budget (``cost_centre``,
+    ``budget_tkr``, summed per cost centre):
+
+    - ``prognos-okant-kostnadsstalle`` (warning): a row for a cost centre the tables do not
+      show (it would be ignored);
+    - ``prognos-enhet`` (error): a figure that cannot be tkr (:func:`forecast_not_tkr`),
+      likely kronor; the message gives the figure divided by 1000;
+    - ``prognos-tecken`` (warning): a forecast whose sign is opposite to its budget's (a cost
+      written as income, or the reverse)."""
     codes = {c.code for c in settings.cost_centres}
+    budgets = budget.groupby("cost_centre")["budget_tkr"].sum() if budget is not None else pd.Series(dtype="float64")
     problems = []
     for idx, code in forecast["cost_centre"].items():
+        row = spreadsheet_row(forecast.index, idx)
         if code not in codes:
             hint = f" Menade du {code.lstrip('0')}?" if code.lstrip("0") in codes else ""
-            problems.append(Problem("prognos-okant-kostnadsstalle", "warning", file, spreadsheet_row(forecast.index, idx), "Kostnadsställe",
+            problems.append(Problem("prognos-okant-kostnadsstalle", "warning", file, row, "Kostnadsställe",
                                     f"Kostnadsställe {code} finns inte i tabellerna; prognosen används inte.{hint}"))
+            continue
+        value, b = forecast.at[idx, "forecast_tkr"], float(budgets.get(code, 0.0))
+        if pd.isna(value):
+            continue
+        if forecast_not_tkr(value, b):
+            problems.append(Problem("prognos-enhet", "error", file, row, "Prognos (tkr)",
+                                    f"Prognosen {value:g} för kostnadsställe {code} kan inte vara tkr: budgeten är "
+                                    f"{b:g} tkr. Står den i kronor? Skriv prognosen i tkr (t.ex. {value / 1000:g})."))
+        elif value * b < 0:
+            problems.append(Problem("prognos-tecken", "warning", file, row, "Prognos (tkr)",
+                                    f"Prognosen {value:g} för kostnadsställe {code} har motsatt tecken mot budgeten "
+                                    f"{b:g} tkr. Kostnader skrivs med minus, intäkter utan. Kontrollera tecknet."))
     return problems
 
 
@@ -168,5 +205,5 @@ def check_sources(settings: Settings, sources, period: Period) -> list[Problem]:
     if "budget" in sources.files:
         problems += check_budget(settings, sources.budget, sources.financing_budget, sources.files["budget"].name)
     if sources.forecast is not None:
-        problems += check_forecast(settings, sources.forecast, sources.files["prognos"].name)
+        problems += check_forecast(settings, sources.forecast, sources.files["prognos"].name, sources.budget)
     return problems

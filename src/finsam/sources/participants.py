@@ -170,7 +170,8 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     )
     invalid = out["person"].isna()  # compare invalid numbers by what is written
     key = out.assign(person=out["person"].where(~invalid, df["person"][invalid].map(personnummer.as_text)))
-    dup = key.duplicated(keep="first") & key["person"].ne("")
+    lost = key["person"].astype(str).str.fullmatch(personnummer.SCIENTIFIC.pattern)  # not one person: digits gone
+    dup = key.duplicated(keep="first") & key["person"].ne("") & ~lost
     if dup.any():
         group = key.astype(str).groupby(list(key.columns), sort=False).ngroup()
         first_row = rows.groupby(group).transform("first")
