@@ -30,7 +30,7 @@ app = typer.Typer(
 )
 # markup=False: messages quote cells from the sources, and "[/b]" in a cell must print as is.
 out = Console(highlight=False, markup=False)
-err = Console(stderr=True, highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)  # one message, one line
 
 DEMO_PERIOD = "2013-Q1"
 DEMO_FILE = "kvartalsuppfoljning-2013Q1.xlsx"

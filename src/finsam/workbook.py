@@ -8,19 +8,20 @@ workbook (``os.replace``).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
-import stat
-import re
-import tempfile
 import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.writer.excel import ExcelWriter
 
 from finsam import layout
 from finsam.book import Block, is_formula_like
 from finsam.errors import WorkbookError
+from finsam.parts import carry_over, lost_parts
+from finsam.saving import FileStamp, os_error_text, check_not_open, check_writable_target, keep_mode_and_owner, replace_file, temp_dir, workbook_lock
 from finsam.populate import PopulateResult, populate_io
 from finsam.settings import Settings
 
@@ -35,9 +36,15 @@ class OpenpyxlBook:
         if not self.path.exists():
             raise WorkbookError(f"Arbetsboken {self.path} finns inte. Skapa den med 'finsam new'.")
         try:
-            self.wb: Workbook = load_workbook(self.path, keep_vba=self.path.suffix.lower() == ".xlsm")
+            #: the file's bytes as read: the part list and the unchanged-check compare with them
+            self.original: bytes = self.path.read_bytes()
+            self.stamp = FileStamp.of(self.path, self.original)
         except PermissionError:
             raise WorkbookError(f"{self.label} går inte att öppna (låst). Stäng den i Excel och försök igen.") from None
+        except OSError as exc:
+            raise WorkbookError(f"{self.label} går inte att läsa: {os_error_text(exc)}.") from None
+        try:
+            self.wb: Workbook = load_workbook(io.BytesIO(self.original), keep_vba=self.path.suffix.lower() == ".xlsm")
         except Exception as exc:  # noqa: BLE001 - zip/xml errors: one clear message
             raise WorkbookError(f"{self.label} går inte att läsa som .xlsx-arbetsbok ({exc}).") from None
 
@@ -76,117 +83,63 @@ class OpenpyxlBook:
                         cell.data_type = "s"  # text from a source never becomes a formula
 
     def save(self, *, force: bool = False) -> None:
-        """Save atomically over the file it was loaded from; refuses to drop parts unless ``force``."""
-        save_atomic(self.wb, self.path, original=self.path, force=force)
+        """Save atomically over the file it was loaded from, only if that file is unchanged
+        since it was read; refuses to drop parts unless ``force`` (:func:`save_atomic`)."""
+        save_atomic(self.wb, self.path, original=self.original, stamp=self.stamp, force=force)
 
 
-def _lock_file(path: Path) -> Path:
-    return path.with_name("~$" + path.name)
+def package_bytes(wb: Workbook) -> bytes:
+    """The ``.xlsx`` package of ``wb`` as bytes, written by openpyxl in memory.
 
-
-#: What a person may add to the workbook that openpyxl may not write back, as (Swedish
-#: label, how to count it in the package). Counted in the original and in the file openpyxl
-#: wrote; any count that drops is a loss. Comments and VML are rewritten by openpyxl (kept),
-#: charts and images are read back by openpyxl 3.1 (kept), but shapes, Excel 2010 data
-#: validation / conditional formats (``x14`` in ``extLst``), sparklines, slicers, threaded
-#: comments, form controls and a ribbon part (``customUI``) are not.
-_PART_KINDS: list[tuple[str, str, str]] = [
-    # (label, part name regex, text counted inside the part or "" to count parts)
-    ("diagram", r"xl/charts/chart\d*\.xml$", ""),
-    ("bilder", r"xl/media/", ""),
-    ("former och textrutor", r"xl/drawings/drawing\d*\.xml$", "<xdr:sp>|<xdr:sp |<xdr:cxnSp"),
-    ("datavalidering (Excel 2010)", r"xl/worksheets/sheet\d*\.xml$", "<x14:dataValidation[ >]"),
-    ("villkorsstyrd formatering (Excel 2010)", r"xl/worksheets/sheet\d*\.xml$", "<x14:conditionalFormatting[ >]"),
-    ("minidiagram (sparklines)", r"xl/worksheets/sheet\d*\.xml$", "<x14:sparklineGroup[ >]"),
-    ("kommentarer", r"xl/comments\d*\.xml$|xl/comments/comment\d*\.xml$", "<comment "),
-    ("trådade kommentarer", r"xl/threadedComments/", ""),
-    ("utsnitt (slicers)", r"xl/slicers/|xl/slicerCaches/", ""),
-    ("tidslinjer", r"xl/timelines/", ""),
-    ("formulärkontroller", r"xl/ctrlProps/|xl/activeX/", ""),
-    ("pivottabeller", r"xl/pivotTables/", ""),
-    ("tabeller", r"xl/tables/", ""),
-    ("externa länkar", r"xl/externalLinks/externalLink\d*\.xml$", ""),
-    ("menyflikar (customUI)", r"customUI/customUI(14)?\.xml$", ""),
-    ("makron (VBA)", r"xl/vbaProject\.bin$", ""),
-]
-
-
-def package_inventory(path: Path) -> dict[str, int]:
-    """Count, per kind of :data:`_PART_KINDS`, what the workbook file at ``path`` holds."""
-    counts = {label: 0 for label, _, _ in _PART_KINDS}
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-        for label, part, inside in _PART_KINDS:
-            hits = [n for n in names if re.search(part, n)]
-            if not inside:
-                counts[label] = len(hits)
-                continue
-            for n in hits:
-                counts[label] += len(re.findall(inside, z.read(n).decode("utf-8", errors="replace")))
-    return counts
-
-
-def lost_parts(original: Path, written: Path) -> list[str]:
-    """Swedish labels (with counts) of what ``original`` holds and ``written`` lacks."""
-    before, after = package_inventory(original), package_inventory(written)
-    return [f"{label} ({before[label] - after[label]} st)" for label in before if after[label] < before[label]]
-
-
-def _file_mode(path: Path) -> int:
-    """The permission bits the saved file gets: the existing file's, else the usual ones for
-    a new file (0666 less the umask) — not the 0600 of a temporary file, so colleagues on a
-    shared folder can open the workbook."""
-    if path.exists():
-        return stat.S_IMODE(path.stat().st_mode)
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def save_atomic(wb: Workbook, path: Path, *, original: Path | None = None, force: bool = False) -> None:
-    """Save ``wb`` to ``path`` through a temporary file in the same folder, then replace.
-
-    With ``original`` (the file ``wb`` was loaded from), the written file is compared with it
-    first (:func:`lost_parts`): when openpyxl dropped something a person added (shapes, Excel
-    2010 validation…), nothing is replaced unless ``force``.
+    As ``Workbook.save``, except that the zip is closed however the writing ends: an
+    unclosed zip would report its own error when the garbage collector finds it, after
+    finsam's one-line message (a traceback on a full disk).
 
     Raises:
-        WorkbookError: the workbook is open in Excel (its ``~$`` owner file exists, or the
-            file cannot be replaced), or parts would be lost; nothing is written.
+        OSError: openpyxl could not write its temporary files (disk full…).
+    """
+    buffer = io.BytesIO()
+    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(wb, archive).write_data()
+    finally:
+        try:
+            archive.close()
+        except (OSError, ValueError):
+            archive.fp = None  # nothing more to write; keeps __del__ quiet
+    return buffer.getvalue()
+
+
+def save_atomic(
+    wb: Workbook, path: Path, *, original: bytes | None = None, stamp: FileStamp | None = None, force: bool = False
+) -> None:
+    """Save ``wb`` over ``path`` without losing anything (:func:`finsam.saving.replace_file`).
+
+    openpyxl writes the package in memory; with ``original`` (the bytes ``wb`` was loaded
+    from) what can be carried over is copied back (:func:`finsam.parts.carry_over`) and the
+    full part list is compared (:func:`finsam.parts.lost_parts`): when a part a person added
+    would vanish, nothing is written unless ``force``. With ``stamp``, the file must still
+    be as it was read.
+
+    Raises:
+        WorkbookError: the workbook is open in Excel, changed since it was read, read-only,
+            parts would be lost, or the disk refused (full, no permission); nothing written.
     """
     path = Path(path).resolve()  # a link to the workbook: write its target, keep the link
-    if path.is_dir():
-        raise WorkbookError(f"{path} är en mapp. Ange ett filnamn som slutar på .xlsx.")
-    if not path.parent.is_dir():
-        raise WorkbookError(f"Mappen {path.parent} finns inte (eller är en fil). Skapa mappen eller välj en annan sökväg.")
-    if _lock_file(path).exists():
-        raise WorkbookError(f"{path.name} är öppen i Excel ({_lock_file(path).name} finns). Stäng den och försök igen.")
-    if path.exists() and not path.stat().st_mode & 0o222:
-        raise WorkbookError(f"{path.name} är skrivskyddad. Ta bort skrivskyddet (eller spara en kopia) och försök igen.")
-    tmp = None
+    check_writable_target(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".finsam-", suffix=path.suffix, dir=path.parent)  # short: long names fit
-        os.close(fd)
-        wb.save(tmp)
-        if original is not None and not force:
-            lost = lost_parts(Path(original), Path(tmp))
-            if lost:
-                raise WorkbookError(
-                    f"{path.name} innehåller delar som skulle försvinna när finsam sparar: {', '.join(lost)}. "
-                    "Inget har skrivits. Flytta dem till en annan arbetsbok, eller kör med --force om de får försvinna."
-                )
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except PermissionError:
-        raise WorkbookError(
-            f"{path.name} går inte att skriva (låst, skrivskyddad eller i en mapp utan skrivrätt). "
-            "Stäng den i Excel och kontrollera behörigheten, försök sedan igen."
-        ) from None
-    except OSError as exc:
-        raise WorkbookError(f"{path.name} gick inte att spara: {exc.strerror or exc}. Inget har ändrats.") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+        data = package_bytes(wb)
+    except OSError as exc:  # openpyxl writes each sheet to a temporary file first: the disk may be full there
+        raise WorkbookError(f"{path.name} gick inte att spara: {os_error_text(exc)}. Inget har ändrats.") from None
+    if original is not None:
+        data = carry_over(original, data)
+        lost = lost_parts(original, data)
+        if lost and not force:
+            raise WorkbookError(
+                f"{path.name} innehåller delar som skulle försvinna när finsam sparar: {'; '.join(lost)}. "
+                "Inget har skrivits. Flytta dem till en annan arbetsbok, eller kör med --force om de får försvinna."
+            )
+    replace_file(data, path, stamp=stamp)
 
 
 def new_workbook(path: Path, settings: Settings, *, year: int | None = None, overwrite: bool = False) -> Path:
@@ -209,8 +162,11 @@ def new_workbook(path: Path, settings: Settings, *, year: int | None = None, ove
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkbookError(f"Mappen {path.parent} går inte att skapa: {exc.strerror or exc}.") from None
-    save_atomic(wb, path)
+        raise WorkbookError(f"Mappen {path.parent} går inte att skapa: {os_error_text(exc)}.") from None
+    with workbook_lock(path):
+        if path.exists() and not overwrite:  # made meanwhile by another run
+            raise WorkbookError(f"{path} finns redan. Välj ett annat namn eller ange --overwrite.")
+        save_atomic(wb, path)
     return path
 
 
@@ -235,12 +191,15 @@ def populate_workbook(
 
     Raises:
         FinsamError (a subclass): as :func:`finsam.populate.populate_io`, or
-        :class:`WorkbookError` when the file is open in Excel or parts would be lost; the
-        file is then unchanged (byte-identical).
+        :class:`WorkbookError` when the file is open in Excel, another finsam run has it
+        (:func:`finsam.saving.workbook_lock`), it changed since it was read, or parts would be
+        lost; the file is then unchanged (byte-identical).
     """
-    book = OpenpyxlBook(path)
-    result = populate_io(book, sources=sources, period=period, today=today, mask_below=mask_below)
-    book.save(force=force)
+    with workbook_lock(path):
+        check_not_open(Path(path))  # before the work, not only before the save
+        book = OpenpyxlBook(path)
+        result = populate_io(book, sources=sources, period=period, today=today, mask_below=mask_below)
+        book.save(force=force)
     return result
 
 
@@ -264,11 +223,17 @@ def new_and_populate(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WorkbookError(f"Mappen {folder} går inte att skapa: {exc.strerror or exc}.") from None
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".finsam-") as tmp:
-        work = Path(tmp) / path.name
+        raise WorkbookError(f"Mappen {folder} går inte att skapa: {os_error_text(exc)}.") from None
+    with workbook_lock(path), temp_dir(folder) as tmp:
+        work = tmp / path.name
         new_workbook(work, settings)
         result = populate_workbook(work, sources=sources, period=period)
-        os.chmod(work, _file_mode(path))
-        os.replace(work, path)
+        if path.exists() and not overwrite:
+            raise WorkbookError(f"{path} finns redan. Välj ett annat namn eller ange --overwrite.")
+        check_writable_target(path.resolve())
+        keep_mode_and_owner(work, path)
+        try:
+            os.replace(work, path)
+        except OSError as exc:
+            raise WorkbookError(f"{path.name} gick inte att spara: {os_error_text(exc)}. Inget har ändrats.") from None
     return result
