@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import textwrap
 import time
 import tomllib
 import zipfile
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -30,18 +28,16 @@ from finsam.saving import lock_path, workbook_lock
 from finsam.settings import load_settings
 from finsam.workbook import OpenpyxlBook, new_workbook, populate_workbook
 
-SAMPLE = Path(str(resources.files("finsam") / "sample"))
 PARTS = Path(__file__).parent / "data" / "parts"
 SRC = str(Path(__file__).parents[1] / "src")
 runner = CliRunner()
 
 
 @pytest.fixture()
-def book(tmp_path) -> Path:
-    src = tmp_path / "källor"
-    shutil.copytree(SAMPLE, src)
-    path = tmp_path / "bok.xlsx"
-    new_workbook(path, load_settings(src / "sjuharad.toml"))
+def book(sample_sources) -> Path:
+    """A new workbook beside a copy of the sample sources (folder ``källor``)."""
+    path = sample_sources.parent / "bok.xlsx"
+    new_workbook(path, load_settings(sample_sources / "sjuharad.toml"))
     return path
 
 
@@ -209,9 +205,8 @@ def test_os_errors_are_told_in_swedish():
 
 # --- names, owner and mode -------------------------------------------------------------------
 
-def test_a_254_byte_workbook_name_is_populated_and_its_excel_owner_file_found(tmp_path):
-    src = tmp_path / "källor"
-    shutil.copytree(SAMPLE, src)
+def test_a_254_byte_workbook_name_is_populated_and_its_excel_owner_file_found(sample_sources):
+    src, tmp_path = sample_sources, sample_sources.parent
     name = "kvartalsuppföljning-" + "x" * (254 - len("kvartalsuppföljning-".encode()) - len(".xlsx")) + ".xlsx"
     assert len(name.encode()) == 254
     path = tmp_path / name
@@ -286,32 +281,22 @@ def test_a_part_that_would_vanish_stops_the_save_and_is_named(book, case):
     assert [p["name"] for p in spec["part"] if p["name"].startswith("customXml/") and p["name"] not in after] == []
 
 
-def test_sharepoint_metadata_and_the_sensitivity_label_are_carried_over(book):
-    path = with_parts(book, "sharepoint")
+@pytest.mark.parametrize("case", ["sharepoint", "signed-vba"])
+def test_metadata_and_a_vba_signature_are_carried_over(book, case):
+    spec = tomllib.loads((PARTS / f"{case}.toml").read_text(encoding="utf-8"))
+    path = with_parts(book, case)
     original = parts_of(path)
     populate_workbook(path, period="2013-Q1")
+    populate_workbook(path, period="2013-Q1")  # twice: nothing doubled
     after = parts_of(path)
-    for name in ("customXml/item1.xml", "customXml/itemProps1.xml", "customXml/_rels/item1.xml.rels"):
-        assert after[name] == original[name]
-    assert b'Target="../customXml/item1.xml"' in after["xl/_rels/workbook.xml.rels"]
-    assert b'PartName="/customXml/itemProps1.xml"' in after["[Content_Types].xml"]
-    for prop in (b"ContentTypeId", b"MSIP_Label_0f1e2d3c-0000-4000-8000-000000000002_Enabled",
-                 b"MSIP_Label_0f1e2d3c-0000-4000-8000-000000000002_Name"):
-        assert prop in after["docProps/custom.xml"]
+    assert {n: after.get(n) for n in spec["carried"]} == {n: original[n] for n in spec["carried"]}
+    for r in spec["relationship"]:
+        assert after[r["rels"]].count(f'Target="{r["target"]}"'.encode()) == 1
+    for o in spec.get("override", []):
+        assert after["[Content_Types].xml"].count(f'PartName="{o["part"]}"'.encode()) == 1
+    for prop in spec.get("properties", []):
+        assert f'name="{prop}"'.encode() in after["docProps/custom.xml"]
     assert OpenpyxlBook(path).read("fs_deltagare_summa_unika_in") == [[133]]  # still a workbook openpyxl reads
-    populate_workbook(path, period="2013-Q1")  # and again: nothing doubled
-    assert parts_of(path)["xl/_rels/workbook.xml.rels"].count(b"customXml/item1.xml") == 1
-
-
-def test_a_signed_vba_project_keeps_its_signature(book):
-    path = with_parts(book, "signed-vba")
-    original = parts_of(path)
-    populate_workbook(path, period="2013-Q1")
-    after = parts_of(path)
-    for name in ("xl/vbaProject.bin", "xl/vbaProjectSignature.bin", "xl/_rels/vbaProject.bin.rels"):
-        assert after[name] == original[name]
-    assert b'PartName="/xl/vbaProjectSignature.bin"' in after["[Content_Types].xml"]
-    assert b"macroEnabled" in after["[Content_Types].xml"]
 
 
 def test_printer_settings_excel_rebuilds_do_not_stop_the_save(book):
