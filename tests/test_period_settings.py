@@ -106,6 +106,6 @@ def test_a_period_typed_as_a_date_on_the_settings_sheet(settings):
     import datetime
 
     rows = settings_to_rows(settings)
-    rows = [[r[0], datetime.datetime(2013, 3, 31) if r[0].startswith("Period att fylla i") else r[1], r[2]] if r[0] else r
+    rows = [[r[0], datetime.datetime(2013, 3, 31) if str(r[0]).startswith("Period att fylla i") else r[1], r[2]] if r[0] else r
             for r in rows]
     assert settings_from_rows(rows).period == "2013-03-31"

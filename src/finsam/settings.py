@@ -66,7 +66,31 @@ class FinancingLine:
     cost_centre: str = ""
 
 
-SOURCE_KINDS = ("deltagare", "anonyma", "huvudbok", "budget", "prognos")
+SOURCE_KINDS = ("deltagare", "anonyma", "huvudbok", "budget", "prognos", "struktur")
+
+#: Result categories of the table "Avslutade deltagare" (rows, in this order); the last one
+#: takes every Avslutsorsak the mapping does not name (README "Definitions").
+RESULT_CATEGORIES = ("Arbete", "Studier", "Arbetssökande", "Övrigt")
+#: Kön as the participant tables count it; the register's values are mapped by ``Settings.sex_values``.
+SEXES = ("Kvinna", "Man")
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    """An age band of the ages table, whole years, both ends included (``16``–``19``)."""
+
+    low: int
+    high: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}\u2013{self.high}"
+
+
+#: Defaults (issue 11): Avslutsorsak → result category; age bands; register Kön values → Kön.
+DEFAULT_RESULT_MAPPING = (("Arbete", "Arbete"), ("Studier", "Studier"), ("Arbetssökande", "Arbetssökande"))
+DEFAULT_AGE_BANDS = tuple(AgeBand(a, b) for a, b in ((16, 19), (20, 24), (25, 29), (30, 39), (40, 49), (50, 64)))
+DEFAULT_SEX_VALUES = (("Kvinna", "Kvinna"), ("K", "Kvinna"), ("Man", "Man"), ("M", "Man"))
 
 
 @dataclass(frozen=True)
@@ -90,6 +114,11 @@ class Settings:
         sources_folder: the sources folder, relative to the workbook's folder.
         source_patterns: source kind (:data:`SOURCE_KINDS`) → glob pattern in that folder.
         period: the period to fill (``"2013-Q1"``, ``"2013-03-31"`` …) or ``""`` for the default.
+        result_mapping: (Avslutsorsak as the register writes it, one of :data:`RESULT_CATEGORIES`);
+            texts are compared without case and surrounding blanks.
+        age_bands: the ages table's bands, ascending, not overlapping; other ages count in
+            "Övriga åldrar".
+        sex_values: (value of the register's Kön column, ``"Kvinna"`` or ``"Man"``).
     """
 
     association: str
@@ -109,6 +138,9 @@ class Settings:
         default_factory=lambda: {k: f"{k}.*" for k in SOURCE_KINDS}
     )
     period: str = ""
+    result_mapping: tuple[tuple[str, str], ...] = DEFAULT_RESULT_MAPPING
+    age_bands: tuple[AgeBand, ...] = DEFAULT_AGE_BANDS
+    sex_values: tuple[tuple[str, str], ...] = DEFAULT_SEX_VALUES
 
     def cost_centres_of(self, group: str) -> list[CostCentre]:
         """The cost centres of one group, in settings order."""
@@ -232,7 +264,49 @@ def _validate(s: Settings, source: str, member_rows: list[str] | None = None) ->
         raise SettingsError(f"{source}: räkenskapsårets startmånad måste vara 1–12.")
     if s.period_kind not in ("kvartal", "tertial"):
         raise SettingsError(f"{source}: rapportperiod måste vara 'kvartal' eller 'tertial'.")
-    return s
+    return _check_participant_settings(s, source)
+
+
+def _canonical(value: str, allowed: tuple[str, ...]) -> str | None:
+    return next((a for a in allowed if a.casefold() == value.strip().casefold()), None)
+
+
+def _check_participant_settings(s: Settings, source: str) -> Settings:
+    """The participant tables' settings (issue 11): each result category one of
+    :data:`RESULT_CATEGORIES` and each Kön one of :data:`SEXES` (any case, written back as
+    spelt there), no register text mapped twice, age bands within 0–130, low ≤ high,
+    ascending and not overlapping.
+
+    Raises:
+        SettingsError: naming the section, the value and what to write instead.
+    """
+    def mapping(pairs, allowed, section, what):
+        out, seen = [], {}
+        for text, target in pairs:
+            canon = _canonical(target, allowed)
+            if canon is None:
+                raise SettingsError(f"{source}, [{section}]: {what} {target!r} för {text!r} ska vara en av "
+                                    f"{', '.join(allowed)}. Rätta raden.")
+            key = text.strip().casefold()
+            if seen.get(key, canon) != canon:
+                raise SettingsError(f"{source}, [{section}]: {text!r} står två gånger med olika värden "
+                                    f"({seen[key]}, {canon}). Ta bort den ena raden.")
+            seen[key] = canon
+            out.append((text.strip(), canon))
+        return tuple(out)
+
+    results = mapping(s.result_mapping, RESULT_CATEGORIES, "Avslutsorsaker", "resultatet")
+    sexes = mapping(s.sex_values, SEXES, "Kön", "könet")
+    previous = None
+    for band in s.age_bands:
+        if not (0 <= band.low <= band.high <= 130):
+            raise SettingsError(f"{source}, [Åldersgrupper]: åldersgruppen {band.low}–{band.high} ska ha "
+                                "0 ≤ från ≤ till ≤ 130. Rätta raden.")
+        if previous is not None and band.low <= previous.high:
+            raise SettingsError(f"{source}, [Åldersgrupper]: åldersgruppen {band.label} börjar inte efter "
+                                f"{previous.label}. Skriv grupperna i stigande ordning utan överlapp.")
+        previous = band
+    return replace(s, result_mapping=results, sex_values=sexes)
 
 
 def _int(value, key: str, source: str, *, low: int | None = None, high: int | None = None) -> int:
@@ -268,7 +342,7 @@ def _from_toml(data: dict, source: str) -> "Settings":
     if not isinstance(f, dict) or not isinstance(k, dict):
         raise SettingsError(f"{source}: [forbund] och [kallor] ska vara tabeller (rubriker i hakparentes).")
     eq = f.get("eget_kapital_ingaende_tkr")
-    for key in ("kommuner", "grupper", "finansiering", "kostnadsstallen"):
+    for key in ("kommuner", "grupper", "finansiering", "kostnadsstallen", "avslutsorsaker", "aldersgrupper", "kon"):
         if not isinstance(data.get(key, []), list):
             raise SettingsError(f"{source}: {key} ska skrivas som [[{key}]] (en lista), inte [{key}].")
     s = Settings(
@@ -308,6 +382,18 @@ def _from_toml(data: dict, source: str) -> "Settings":
         source_patterns={kind: str(k.get(kind) or f"{kind}.*") for kind in SOURCE_KINDS},
         period=str(f.get("period", "")),
     )
+    if "avslutsorsaker" in data:
+        s = replace(s, result_mapping=tuple(
+            (str(_require(x, "orsak", "[[avslutsorsaker]]")), str(_require(x, "resultat", "[[avslutsorsaker]]")))
+            for x in data["avslutsorsaker"]))
+    if "aldersgrupper" in data:
+        s = replace(s, age_bands=tuple(
+            AgeBand(_int(_require(x, "fran", "[[aldersgrupper]]"), "fran", source),
+                    _int(_require(x, "till", "[[aldersgrupper]]"), "till", source))
+            for x in data["aldersgrupper"]))
+    if "kon" in data:
+        s = replace(s, sex_values=tuple(
+            (str(_require(x, "varde", "[[kon]]")), str(_require(x, "kon", "[[kon]]"))) for x in data["kon"]))
     return s
 
 
@@ -382,7 +468,11 @@ def settings_to_rows(s: Settings) -> list[list]:
         rows.append([label, "" if v is None else v, None])
     for kind in SOURCE_KINDS:
         rows.append([_SOURCE_LABEL + kind, s.source_patterns[kind], None])
-    sections = [
+    sections = [  # Kostnadsställen last: the list a person most often adds rows to
+        ("Avslutsorsaker", ["Avslutsorsak i registret", "Resultat (" + "/".join(RESULT_CATEGORIES) + ")", None],
+         [[t, c, None] for t, c in s.result_mapping]),
+        ("Åldersgrupper", ["Från (år)", "Till (år)", None], [[b.low, b.high, None] for b in s.age_bands]),
+        ("Kön", ["Värde i registret", "Kön (" + "/".join(SEXES) + ")", None], [[v, k, None] for v, k in s.sex_values]),
         ("Kommuner", ["Kommun", "Kommunkod", None], [[m.name, m.code, None] for m in s.municipalities]),
         ("Grupper", ["Grupp", "Rubrik", "Summeringsrad"], [[g.name, g.title, g.summary_line] for g in s.groups]),
         ("Finansiering", ["Post", "Kostnadsställe i huvudboken", None], [[x.name, x.cost_centre, None] for x in s.financing]),
@@ -475,4 +565,14 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
         source_patterns=patterns,
         period=values.get("period", ""),
     )
+    # Sections added later (issue 11): a workbook made before them keeps the defaults.
+    if "Avslutsorsaker" in sections:
+        s = replace(s, result_mapping=tuple((r[0], r[1]) for r in sections["Avslutsorsaker"] if r[0]))
+    if "Åldersgrupper" in sections:
+        s = replace(s, age_bands=tuple(
+            AgeBand(_int(r[0], "Från (år)", f"Bladet {source}, rad {row_of[id(r)]}"),
+                    _int(r[1], "Till (år)", f"Bladet {source}, rad {row_of[id(r)]}"))
+            for r in sections["Åldersgrupper"] if r[0] or r[1]))
+    if "Kön" in sections:
+        s = replace(s, sex_values=tuple((r[0], r[1]) for r in sections["Kön"] if r[0]))
     return _validate(s, source, [f"rad {row_of[id(r)]}" for r in members])

@@ -1,10 +1,12 @@
 """Anonymously registered participants (anonyma deltagare): counts only, no personnummer.
 
 Input columns: Insats; Kommun (optional, never used to split the municipality table);
-Månad (``YYYY-MM``) or Datum; Antal deltagare.
+Månad (``YYYY-MM``) or Datum; Antal deltagare; Kön (optional: then the anonymous table is
+split by kön, :func:`finsam.participant_tables.anonymous_by_sex`).
 
 Output frame (:func:`read_anonymous`): ``insats`` (str), ``month`` (datetime64[ns], first day of the
-month), ``count`` (int64). Index = 0-based data row.
+month), ``count`` (int64), ``sex`` (str / None: Kön as written; all ``None`` without the
+column). Index = 0-based data row.
 """
 
 from __future__ import annotations
@@ -21,18 +23,22 @@ COLUMNS = {
     "month": ("Månad", "Manad", "Period", "Datum"),
     "count": ("Antal deltagare", "Antal", "Deltagare"),
 }
+OPTIONAL = {"sex": ("Kön", "Kon", "Genus")}
 
 
-def read_anonymous(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+def read_anonymous(path: Path, *, keep_day: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the anonymous counts (csv or xlsx).
 
     Total rows (``Totalt``/``Summa``) are skipped with a ``summarad`` warning, never counted.
+    ``keep_day``: keep a whole date as the row's day (``struktur.csv``'s Datum, where a
+    period ending mid-month must not take a later day of that month); else every date
+    counts as its month's first day.
 
     Raises:
         SourceError: file missing/unreadable or a required column missing.
     """
     path = Path(path)
-    table = read_table(path, COLUMNS, text_columns=("insats",), what="anonyma deltagare")
+    table = read_table(path, COLUMNS, OPTIONAL, text_columns=("insats", "sex"), what="anonyma deltagare")
     df = table.frame
     month_text = df["month"].map(lambda v: f"{v.strip()}-01" if isinstance(v, str) and len(v.strip()) == 7 else v)
     month, problems = parse_dates(month_text, file=path.name, column="Månad", epoch=table.epoch)
@@ -56,8 +62,9 @@ def read_anonymous(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     out = pd.DataFrame(
         {
             "insats": df["insats"].fillna("").astype(str),
-            "month": month.dt.to_period("M").dt.to_timestamp(),
+            "month": month if keep_day else month.dt.to_period("M").dt.to_timestamp(),
             "count": count.fillna(0).round().astype("int64"),
+            "sex": df["sex"],
         },
         index=df.index,
     )

@@ -22,6 +22,7 @@ from finsam.sources.budget import read_budget
 from finsam.sources.forecast import read_forecast
 from finsam.sources.ledger import Ledger, empty_lines, read_ledger
 from finsam.sources.participants import read_participants
+from finsam.sources.structure import read_structure
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Sources:
     financing_budget: pd.DataFrame
     forecast: pd.DataFrame | None
     problems: list[Problem] = field(default_factory=list)
+    structure: pd.DataFrame | None = None  #: struktur.csv (optional), :mod:`finsam.sources.structure`
 
     @property
     def rows_read(self) -> dict[str, int]:
@@ -45,6 +47,8 @@ class Sources:
             out["anonyma"] = len(self.anonymous)
         if self.forecast is not None:
             out["prognos"] = len(self.forecast)
+        if self.structure is not None:
+            out["struktur"] = len(self.structure)
         return out
 
 
@@ -98,7 +102,7 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
     """Read every source file of ``folder`` named by the settings' patterns.
 
     Required: deltagare, huvudbok and budget (the budget may instead come from the SIE
-    file's ``#PBUDGET``). Optional: anonyma, prognos.
+    file's ``#PBUDGET``). Optional: anonyma, prognos, struktur.
 
     Data problems of every file (a bad personnummer, an amount that is no number…) are
     collected in ``Sources.problems``, so one run reports them all; a ledger with bad rows is
@@ -111,6 +115,7 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
     if not folder.is_dir():
         raise SourceError(f"Källmappen {folder} finns inte. Ange rätt mapp med --sources eller i bladet Inställningar.")
     files = {kind: find_source(folder, pat) for kind, pat in settings.source_patterns.items()}
+    files.setdefault("struktur", None)
     for kind in ("deltagare", "huvudbok"):
         if files[kind] is None:
             raise SourceError(
@@ -152,8 +157,12 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
     if files["prognos"] is not None:
         forecast, p = read_forecast(files["prognos"])
         problems += p
+    structure = None
+    if files["struktur"] is not None:
+        structure, p = read_structure(files["struktur"])
+        problems += p
     return Sources(folder, {k: v for k, v in files.items() if v is not None}, participants, anonymous,
-                   ledger, budget, fin_budget, forecast, problems)
+                   ledger, budget, fin_budget, forecast, problems, structure)
 
 
 __all__ = ["Sources", "find_source", "read_sources"]

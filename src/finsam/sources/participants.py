@@ -16,6 +16,8 @@ column              dtype            meaning
 ``start``           datetime64[ns]   Inskrivningsdatum
 ``end``             datetime64[ns]   Utskrivningsdatum, NaT while active
 ``end_reason``      str / None       Avslutsorsak
+``sex``             str / None       Kön as written (mapped by the settings' [Kön] table in
+                                     :mod:`finsam.participant_tables`)
 ==================  ===============  ======================================================
 
 Personnummer are parsed by :mod:`finsam.personnummer`; the value as written never leaves
@@ -48,6 +50,7 @@ OPTIONAL = {
     "end": ("Utskrivningsdatum", "Slutdatum", "Utskriven", "Avslutsdatum", "Slut"),
     "insats": ("Insats", "Verksamhet", "Aktivitet"),
     "end_reason": ("Avslutsorsak", "Orsak", "Avslutningsorsak"),
+    "sex": ("Kön", "Kon", "Genus"),
 }
 
 
@@ -139,7 +142,7 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     """
     path = Path(path)
     file = path.name
-    table = read_table(path, COLUMNS, OPTIONAL, text_columns=("municipality", "insats", "end_reason"),
+    table = read_table(path, COLUMNS, OPTIONAL, text_columns=("municipality", "insats", "end_reason", "sex"),
                        what="deltagarregistret (Personnummer, Folkbokföringskommun, Inskrivningsdatum)")
     df = table.frame
     problems: list[Problem] = list(table.problems)
@@ -165,6 +168,7 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
             "start": start,
             "end": end,
             "end_reason": df["end_reason"],
+            "sex": df["sex"],
         },
         index=df.index,
     )
