@@ -84,8 +84,9 @@ MAX_LISTED = 3
 NO_FOLDER = (
     "{label} har ingen mapp på den här datorn (arbetsboken är inte sparad, eller öppnad från "
     "SharePoint/OneDrive eller i Excel på webben), så finsam hittar inte källmappen "
-    "'{folder}'. Spara arbetsboken i en mapp bredvid källmappen, eller skriv källmappens "
-    "fullständiga sökväg vid 'Källmapp' i bladet {sheet}."
+    "'{folder}'. Spara arbetsboken i en mapp på datorn bredvid källmappen, eller öppna den från "
+    "den synkroniserade OneDrive-/SharePoint-mappen i Utforskaren (grön bock), eller skriv "
+    "källmappens fullständiga sökväg vid 'Källmapp' i bladet {sheet}."
 )
 
 NO_SETTINGS_SHEET = "{label} saknar bladet {sheet}. Skapa arbetsboken med 'finsam new'."
@@ -105,7 +106,13 @@ def cell_value(value: Any) -> Any:
 
 def book_folder(book) -> Path | None:
     """The workbook's local folder, or ``None``: an unsaved book (``Bok1``), a URL
-    (SharePoint/OneDrive), or a remote book, whose ``fullname`` is only its name."""
+    (SharePoint/OneDrive), or a remote book, whose ``fullname`` is only its name.
+
+    A workbook in a OneDrive/SharePoint folder synced to the computer has a URL as Excel's
+    ``FullName``; desktop xlwings turns it into the local path itself
+    (``xlwings.utils.fullname_url_to_local_path``: the OneDrive environment variables, the
+    registry's sync mount points) or raises ``XlwingsError`` when it finds none — then there
+    is no folder here either, and :data:`NO_FOLDER` says what to do."""
     try:
         fullname = book.fullname
     except Exception:  # noqa: BLE001 - some engines raise for unsaved books
