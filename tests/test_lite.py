@@ -107,7 +107,24 @@ def test_main_declares_the_two_swedish_scripts(main):
     assert main.KALLROT == "/data"  # where Lite puts imported files
 
 
-def test_fyll_i_fills_the_sample_with_the_seed_figures(main, template, tmp_path, expected, capsys):
+@pytest.fixture
+def as_in_pyodide(monkeypatch):
+    """What Pyodide lacks: python-calamine cannot be imported, no thread can start, and
+    sys.platform is "emscripten" for finsam.runtime."""
+    import sys
+    import threading
+
+    from finsam import runtime
+
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setitem(sys.modules, "python_calamine", None)
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    monkeypatch.setattr(runtime.sys, "platform", "emscripten")
+
+
+def test_fyll_i_fills_the_sample_with_the_seed_figures(main, template, tmp_path, expected, capsys, as_in_pyodide):
     data = tmp_path / "data"
     shutil.copytree(SAMPLE, data / "källor")
     main.KALLROT = str(data)

@@ -1,5 +1,8 @@
 """finsam under xlwings Lite's constraints: no thread, no process, no python-calamine.
 
+The sample's register (deltagare.xlsx) and budget (budget.xlsx) are xlsx files: without
+python-calamine they are read by the openpyxl path of ``finsam.sources.xlsx``.
+
 xlwings Lite runs Python in Excel through Pyodide: "Packages that depend on the
 multiprocessing or threading modules aren't currently supported" (lite.xlwings.org,
 *Limitations*), and only pure-Python wheels or Pyodide's own builds install. The CLI runs
@@ -31,17 +34,18 @@ def run_constrained(args: list[str], *, cwd: Path, home: Path, calamine: bool) -
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("ledger", ["csv_sources", "sie_sources"])
-def test_sample_populates_without_threads_or_processes(tmp_path, expected, ledger, request):
+@pytest.mark.parametrize("ledger, calamine", [("csv_sources", False), ("sie_sources", False), ("sie_sources", True)])
+def test_sample_populates_without_threads_or_processes(tmp_path, expected, ledger, calamine, request):
+    """With python-calamine absent (as in xlwings Lite) and with it present."""
     sources = request.getfixturevalue(ledger)
     folder, cwd, home = tmp_path / "bok", tmp_path / "cwd", tmp_path / "home"
     for d in (folder, cwd, home):
         d.mkdir()
     wb = folder / "uppföljning.xlsx"
-    r = run_constrained(["new", str(wb), "--settings", str(SETTINGS)], cwd=cwd, home=home, calamine=True)
+    r = run_constrained(["new", str(wb), "--settings", str(SETTINGS)], cwd=cwd, home=home, calamine=calamine)
     assert r.returncode == 0, r.stderr + r.stdout
     r = run_constrained(["populate", str(wb), "--sources", str(sources), "--period", "2013-Q1"],
-                        cwd=cwd, home=home, calamine=True)
+                        cwd=cwd, home=home, calamine=calamine)
     assert r.returncode == 0, r.stderr + r.stdout
     assert "VIOLATION" not in r.stderr
     # nothing written outside the workbook's folder: not in the working folder, not at home
