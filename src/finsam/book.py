@@ -82,14 +82,6 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def cell(block: Block, r: int, c: int = 0):
-    """The value at row ``r``, column ``c`` of ``block`` (0-based), ``None`` outside it."""
-    try:
-        return block[r][c]
-    except (IndexError, TypeError):
-        return None
-
-
 def masker(mask_below: int | None):
     """A function count → cell value: counts 1..``mask_below``-1 become the text ``"<N"``
     (publication copies, Swedish official statistics practice); without ``mask_below`` the
@@ -124,6 +116,6 @@ def is_formula_like(value) -> bool:
 
 
 __all__ = [
-    "Block", "BookIO", "FORMULA_PREFIXES", "read_settings", "check_shape", "is_blank", "cell", "masker",
+    "Block", "BookIO", "FORMULA_PREFIXES", "read_settings", "check_shape", "is_blank", "masker",
     "is_masked", "source_text", "is_formula_like",
 ]

@@ -12,6 +12,7 @@ Each failed check is a :class:`~finsam.errors.Problem` with a stable code, the s
 from __future__ import annotations
 
 from finsam import layout
+from finsam.blocks import ECONOMY, PARTICIPANTS, SUMMARY
 from finsam.errors import Problem
 from finsam.money import parse_number, round_half_away
 from finsam.settings import Settings
@@ -65,23 +66,24 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
     workbook's total cells are still formulas.
     """
     problems: list[Problem] = []
-    rows = [m.name for m in settings.municipalities] + [settings.other_label]
-    muni = blocks.get("fs_deltagare") or []
-    sums = [0.0, 0.0, 0.0, 0.0]
-    for name, r in zip(rows, muni):
-        raw = (list(r) + [None] * 4)[:4]
-        vals = [_upper(v) for v in raw]
-        sums = [a + b for a, b in zip(sums, vals)]
-        for flow, (antal, unika), masked in (("inflöde", vals[0:2], raw[0:2]), ("utflöde", vals[2:4], raw[2:4])):
-            if any(_masked(v) for v in masked):
+    P = PARTICIPANTS
+    # (flow, antal key, unika key): the Summa row sums antal; unika is a distinct count
+    flows = [(P[a].heading.lower(), a, u) for a, u in zip(P.total_keys(["sum"]), P.total_keys(["input"]))]
+    names = [m.name for m in settings.municipalities] + [settings.other_label]
+    sums = dict.fromkeys(P.keys(""), 0.0)
+    for name, raw in zip(names, P.rows_of(blocks.get, None, [""])):
+        vals = {k: _upper(v) for k, v in raw.items()}
+        sums = {k: sums[k] + vals[k] for k in sums}
+        for flow, a, u in flows:
+            if _masked(raw[a]) or _masked(raw[u]):
                 continue  # a masked count is only known to be below N
-            if unika > antal:
+            if vals[u] > vals[a]:
                 problems.append(Problem("unika-over-antal", "error", layout.SHEET_PARTICIPANTS, None, name,
-                                        f"{name}, {flow}: {int(unika)} unika men bara {int(antal)} inskrivningar. "
+                                        f"{name}, {flow}: {int(vals[u])} unika men bara {int(vals[a])} inskrivningar. "
                                         "Kör populate igen från registret."))
-    for flow, name, antal_sum, unika_sum in (("inflöde", "fs_deltagare_summa_unika_in", sums[0], sums[1]),
-                                            ("utflöde", "fs_deltagare_summa_unika_ut", sums[2], sums[3])):
-        raw_total = (blocks.get(name) or [[None]])[0][0]
+    for flow, a, u in flows:
+        antal_sum, unika_sum = sums[a], sums[u]
+        raw_total = (blocks.get(P[u].total_name) or [[None]])[0][0]
         if _masked(raw_total):
             continue
         total = _num(raw_total)
@@ -91,16 +93,12 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
                                     f"eller summa antal ({int(antal_sum)}). Kör populate igen."))
     ack_total = 0.0
     for gi, group in enumerate(settings.groups, start=1):
-        gn = layout.group_names(gi)
         ccs = settings.cost_centres_of(group.name)
-        utfall = blocks.get(gn["utfall"]) or []
-        prognos = blocks.get(gn["prognos"]) or []
-        comments = blocks.get(gn["kommentar"]) or []
+        rows = ECONOMY.rows_of(blocks.get, gi, ["utfall", "prognos", "kommentar"])
         for i, cc in enumerate(ccs):
-            budget = utfall[i][0] if i < len(utfall) else None
-            ack_total += _num(utfall[i][1]) if i < len(utfall) else 0.0
-            fc = prognos[i][0] if i < len(prognos) else None
-            comment = comments[i][0] if i < len(comments) else None
+            row = rows[i] if i < len(rows) else {}
+            budget, fc, comment = row.get("budget"), row.get("prognos"), row.get("kommentar")
+            ack_total += _num(row.get("ackumulerat"))
             if not _blank(fc) and resolve_forecast(0, None, fc, None)[1] == "text":  # the one rule of what a forecast is
                 problems.append(Problem("prognos-ej-tal", "warning", layout.SHEET_ECONOMY, None, cc.code,
                                         f"{cc.code} {cc.name}: prognosen {str(fc)!r} är inget rimligt tal i tkr; den "
@@ -109,7 +107,7 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
                 problems.append(Problem("prognos-utan-kommentar", "warning", layout.SHEET_ECONOMY, None, cc.code,
                                         f"{cc.code} {cc.name}: prognosen {_num(fc):.0f} avviker från budgeten "
                                         f"{_num(budget):.0f} men saknar kommentar. Skriv en kommentar i kolumnen Kommentar."))
-    fin_ack = sum(_num(r[1]) for r in (blocks.get("fs_finansiering_utfall") or []) if len(r) > 1)
+    fin_ack = sum(_num(r["ackumulerat"]) for r in SUMMARY.rows_of(blocks.get, None, ["utfall"]))
     unalloc = _num((blocks.get("fs_ej_fordelat") or [[None]])[0][0])
     if unalloc:
         problems.append(Problem("ej-fordelat", "warning", layout.SHEET_ECONOMY, None, "Ej fördelat",

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from finsam import __version__, layout, source_checks, tables
-from finsam.book import Block, BookIO, cell, check_shape, is_blank, is_masked, masker, read_settings, source_text
+from finsam.blocks import ANONYMOUS, ECONOMY, PARTICIPANTS, SUMMARY
+from finsam.book import Block, BookIO, check_shape, is_blank, is_masked, masker, read_settings, source_text
 from finsam.errors import FinsamError, Problem, ProblemError, WorkbookError
 from finsam.money import report_tkr
 from finsam.period import Period, resolve_period
@@ -59,7 +60,7 @@ def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd
         missing = sorted(set(want) - set(sheet)) or sorted(set(sheet) - set(want))
         raise WorkbookError(
             f"{io.label}: tabellen {title} på bladet {layout.SHEET_ECONOMY} har inte inställningarnas kostnadsställen "
-            f"(skillnad: {', '.join(missing)}). Ändra inte koderna i kolumn A. Har kostnadsställena ändrats i bladet "
+            f"(skillnad: {', '.join(missing)}). Ändra inte koderna i kolumn {ECONOMY.letter('kod')}. Har kostnadsställena ändrats i bladet "
             f"Inställningar: skapa en ny arbetsbok med dem, 'finsam new NY.xlsx --settings {io.label}', och för över "
             "prognoser och kommentarer."
         )
@@ -97,22 +98,23 @@ def compute_blocks(
     blocks: dict[str, Block] = {}
     blocks["fs_period"] = [[period.start.isoformat()], [period.end.isoformat()], [period.label], [period.year_label],
                            [dt.datetime.now().strftime("%Y-%m-%d %H:%M")], [__version__]]
-    rows = muni.drop(index="Summa")
+    P = PARTICIPANTS  # its columns are the municipality frame's columns, by key
+    rows = muni.drop(index="Summa")[P.keys("")]
     mask = masker(mask_below)
     if mask_below:
-        blocks["fs_deltagare"] = tables.mask_small_counts(rows[tables.MUNICIPALITY_COLUMNS], mask_below)
+        blocks[P.name("")] = tables.mask_small_counts(rows, mask_below)
     else:
-        blocks["fs_deltagare"] = [[int(v) for v in r] for r in rows[tables.MUNICIPALITY_COLUMNS].to_numpy()]
-    blocks["fs_deltagare_summa_unika_in"] = [[mask(muni.at["Summa", "inflode_unika"])]]
-    blocks["fs_deltagare_summa_unika_ut"] = [[mask(muni.at["Summa", "utflode_unika"])]]
+        blocks[P.name("")] = [[int(v) for v in r] for r in rows.to_numpy()]
+    for key in P.total_keys(["input"]):  # Summa unika: a distinct count, not a sum
+        blocks[P[key].total_name] = [[mask(muni.at["Summa", key])]]
     if mask_below:
-        blocks["fs_deltagare_summa"] = [[mask(v) for v in muni.loc["Summa", tables.MUNICIPALITY_COLUMNS]]]
-    elif is_masked(io.read("fs_deltagare")):
+        blocks[P.name("summa")] = [[mask(v) for v in muni.loc["Summa", P.total_keys()]]]
+    elif is_masked(io.read(P.name(""))):
         problems.append(Problem("publiceringskopia", "error", io.label, None, layout.SHEET_PARTICIPANTS,
                                 "Arbetsboken är en publiceringskopia (antal under gränsen visas som '<N'). "
                                 "Fyll i originalarbetsboken i stället, eller ange --mask-below igen."))
 
-    anon: Block = [[None, None] for _ in range(layout.ANONYMOUS_ROWS)]
+    anon: list[dict] = [{} for _ in range(layout.ANONYMOUS_ROWS)]
     if sources.anonymous is not None:
         at = tables.anonymous_by_insats(sources.anonymous, period)
         if len(at) > layout.ANONYMOUS_ROWS:
@@ -121,26 +123,22 @@ def compute_blocks(
                                     f"{layout.ANONYMOUS_ROWS}. Slå ihop insatser i filen."))
         for i, (name, count) in enumerate(at[["insats", "count"]].itertuples(index=False)):
             if i < layout.ANONYMOUS_ROWS:
-                anon[i] = [source_text(name), int(count)]
-    blocks["fs_anonyma"] = anon
+                anon[i] = {"insats": source_text(name), "antal": int(count)}
+    blocks.update(ANONYMOUS.blocks_of(anon))
 
     notes: list[str] = []
     cc = econ.cost_centres.copy()
     prognos_all: list[int] = []
     ordered: list[pd.DataFrame] = []  # the tables' rows in the workbook's order
     for gi, group in enumerate(settings.groups, start=1):
-        gn = layout.group_names(gi)
-        part = _in_sheet_order(io, gn["koder"], cc[cc["group"] == group.name], group.title)
-        old_utfall = io.read(gn["utfall"])
-        old_prognos = io.read(gn["prognos"])
-        old_comment = io.read(gn["kommentar"])
-        utfall, prognos, comments, names = [], [], [], []
+        part = _in_sheet_order(io, ECONOMY.name("koder", gi), cc[cc["group"] == group.name], group.title)
+        before = ECONOMY.rows_of(io.read, gi, ["utfall", "prognos", "kommentar"])  # the person's cells
+        out: list[dict] = []
         for i, row in enumerate(part.itertuples(index=False)):
-            names.append([source_text(row.name or sources.ledger.cost_centre_names.get(row.code, "")) or None])
-            utfall.append([int(row.budget), int(row.ackumulerat)])
+            was = before[i] if i < len(before) else {}
             override = None if pd.isna(row.prognos_override) else int(row.prognos_override)
-            old = cell(old_prognos, i)
-            value, why = tables.resolve_forecast(row.budget, override, old, cell(old_utfall, i))
+            old = was.get("prognos")
+            value, why = tables.resolve_forecast(row.budget, override, old, was.get("budget"))
             if why == "prognos.csv" and not is_blank(old) and old != value:
                 notes.append(f"{row.code} {row.name}: prognosen {old} ersattes med {value} från prognos.csv.")
             elif why == "arbetsboken" and value != row.budget:
@@ -148,9 +146,8 @@ def compute_blocks(
             elif why == "formel":
                 notes.append(f"{row.code} {row.name}: prognosens formel {value} i arbetsboken behölls.")
             kept = why in ("formel", "text")
-            prognos.append([value])
             prognos_all.append(int(row.budget) if kept else value)
-            comment = cell(old_comment, i)
+            comment = was.get("kommentar")
             if isinstance(comment, str) and not isinstance(comment, layout.Formula) and redact(comment) != comment:
                 comment = redact(comment)  # only counts leave finsam, even from a typed comment
                 notes.append(f"{row.code} {row.name}: ett personnummer i kommentaren maskerades.")
@@ -158,14 +155,16 @@ def compute_blocks(
                 if not is_blank(comment) and str(comment).strip() != source_text(row.comment).strip():
                     notes.append(f"{row.code} {row.name}: kommentaren i arbetsboken ersattes med den från prognos.csv.")
                 comment = source_text(row.comment)
-            comments.append([None if is_blank(comment) else comment])
-        if not utfall:  # a group without cost centres has one empty row
-            utfall, prognos, comments, names = [[None, None]], [[None]], [[None]], [["(inga kostnadsställen)"]]
-        if gn["namn"] in io.names():  # workbooks made before names were an input keep theirs
-            blocks[gn["namn"]] = names
-        blocks[gn["utfall"]] = utfall
-        blocks[gn["prognos"]] = prognos
-        blocks[gn["kommentar"]] = comments
+            out.append({
+                "namn": source_text(row.name or sources.ledger.cost_centre_names.get(row.code, "")) or None,
+                "budget": int(row.budget), "ackumulerat": int(row.ackumulerat), "prognos": value,
+                "kommentar": None if is_blank(comment) else comment,
+            })
+        if not out:  # a group without cost centres has one empty row
+            out = [{"namn": "(inga kostnadsställen)"}]
+        # workbooks made before names were an input keep theirs
+        write = [b for b in ECONOMY.input_blocks() if b != "namn" or ECONOMY.name(b, gi) in io.names()]
+        blocks.update(ECONOMY.blocks_of(out, gi, write))
         ordered.append(part)
     cc = pd.concat(ordered, ignore_index=True) if ordered else cc
     cc["prognos"] = prognos_all if len(prognos_all) == len(cc) else cc["budget"]
@@ -179,16 +178,15 @@ def compute_blocks(
 
     fin = econ.financing.copy()
     if settings.financing:
-        old_fu = io.read("fs_finansiering_utfall")
-        old_fp = io.read("fs_finansiering_prognos")
-        fin_prognos = []
+        before = SUMMARY.rows_of(io.read, None, SUMMARY.input_blocks())  # the person's forecasts
+        out = []
         for i, row in enumerate(fin.itertuples(index=False)):
-            value, why = tables.resolve_forecast(row.budget, None, cell(old_fp, i), cell(old_fu, i))
-            fin_prognos.append(value)
-        blocks["fs_finansiering_utfall"] = [
-            [int(r.budget), None if pd.isna(r.ackumulerat) else int(r.ackumulerat)] for r in fin.itertuples(index=False)
-        ]
-        blocks["fs_finansiering_prognos"] = [[v] for v in fin_prognos]
+            was = before[i] if i < len(before) else {}
+            value, why = tables.resolve_forecast(row.budget, None, was.get("prognos"), was.get("budget"))
+            out.append({"budget": int(row.budget), "prognos": value,
+                        "ackumulerat": None if pd.isna(row.ackumulerat) else int(row.ackumulerat)})
+        blocks.update(SUMMARY.blocks_of(out))
+        fin_prognos = [r["prognos"] for r in out]
         fin["prognos"] = [v if isinstance(v, int) else b for v, b in zip(fin_prognos, fin["budget"])]
     else:
         fin["prognos"] = pd.Series(dtype="Int64")

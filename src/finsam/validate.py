@@ -23,6 +23,7 @@ from pathlib import Path
 
 from finsam import layout, source_checks
 from finsam.checks import check_blocks
+from finsam.blocks import ANONYMOUS, ECONOMY, PARTICIPANTS, SUMMARY, Table
 from finsam.book import is_masked, read_settings
 from finsam.errors import Problem
 from finsam.period import Period, resolve_period
@@ -81,19 +82,26 @@ class Report:
         }
 
 
+def _sums(t: Table) -> list[int]:
+    """Positions of the SUM cells in table ``t``'s named total row."""
+    return [t.column_of(k) - t.total_span()[0] for k in t.total_keys(["sum"])]
+
+
 def _total_cells(settings: Settings) -> list[tuple[str, list[int]]]:
     """(defined name, positions in its first row) of the cells that must hold formulas."""
-    out = [(layout.group_names(i)["total"], [0, 1, 2]) for i in range(1, len(settings.groups) + 1)]
-    out += [("fs_deltagare_summa", [0, 2]), ("fs_anonyma_summa", [0]), ("fs_arets_finansiering_ek", [0, 2])]
+    out = [(layout.group_names(i)["total"], _sums(ECONOMY)) for i in range(1, len(settings.groups) + 1)]
+    equity = [SUMMARY.column_of(k) - SUMMARY.column_of(layout.EQUITY_KEYS[0]) for k in layout.EQUITY_KEYS]
+    out += [(PARTICIPANTS.name("summa"), _sums(PARTICIPANTS)), (ANONYMOUS.name("summa"), _sums(ANONYMOUS)),
+            ("fs_arets_finansiering_ek", equity)]
     return out
 
 
 def check_formulas(book: OpenpyxlBook, settings: Settings) -> list[Problem]:
     """``summa-ej-formel``: a total cell that no longer holds a formula (error)."""
     problems: list[Problem] = []
-    masked = is_masked(book.read("fs_deltagare"))
+    masked = is_masked(book.read(PARTICIPANTS.name("")))
     for name, positions in _total_cells(settings):
-        if name not in book.names() or (masked and name == "fs_deltagare_summa"):
+        if name not in book.names() or (masked and name == PARTICIPANTS.name("summa")):
             continue
         row = book.cells(name)[0]
         for i in positions:
@@ -113,13 +121,15 @@ def _with_positions(book: OpenpyxlBook, settings: Settings, problems: list[Probl
     rows: dict[tuple[str, str], int] = {}
     names = book.names()
     muni = [m.name for m in settings.municipalities] + [settings.other_label]
-    if "fs_deltagare" in names:
-        for name, cells in zip(muni, book.cells("fs_deltagare")):
+    P = PARTICIPANTS
+    if P.name("") in names:
+        for name, cells in zip(muni, book.cells(P.name(""))):
             rows[(layout.SHEET_PARTICIPANTS, name)] = cells[0].row
-    if "fs_deltagare_summa" in names:
-        rows[(layout.SHEET_PARTICIPANTS, "Summa")] = book.cells("fs_deltagare_summa")[0][0].row
+    if P.name("summa") in names:
+        rows[(layout.SHEET_PARTICIPANTS, "Summa")] = book.cells(P.name("summa"))[0][0].row
+    first, last = (P.letter(P.keys("")[0]), P.letter(P.keys("")[-1]))
     for gi in range(1, len(settings.groups) + 1):
-        koder = layout.group_names(gi)["koder"]
+        koder = ECONOMY.name("koder", gi)
         if koder in names:
             for (cell,) in book.cells(koder):
                 rows[(layout.SHEET_ECONOMY, str(cell.value).strip())] = cell.row
@@ -129,8 +139,9 @@ def _with_positions(book: OpenpyxlBook, settings: Settings, problems: list[Probl
         if row is None or p.row is not None:
             out.append(p)
             continue
-        column = {"prognos-utan-kommentar": f"G{row}", "unika-over-antal": f"B{row}:E{row}",
-                  "summa-unika": f"C{row}, E{row}"}.get(p.code, p.column)
+        column = {"prognos-utan-kommentar": f"{ECONOMY.letter('kommentar')}{row}",
+                  "unika-over-antal": f"{first}{row}:{last}{row}",
+                  "summa-unika": ", ".join(f"{P.letter(u)}{row}" for u in P.total_keys(["input"]))}.get(p.code, p.column)
         out.append(Problem(p.code, p.severity, p.source, row, column, p.message))
     return out
 
