@@ -130,6 +130,14 @@ def test_a_budget_without_a_financing_sheet_is_refused_naming_sheets_and_columns
     assert "'Budget' (Kostnadsställe, Benämning, Grupp, Budget (tkr))" in msg
 
 
+def test_a_missing_column_is_refused_listing_every_column_of_the_sheet():
+    with pytest.raises(SourceError) as err:
+        read_budget(DATA / "budget-fel-kolumn.xlsx")
+    msg = str(err.value)
+    assert msg.startswith("budget-fel-kolumn.xlsx (blad Budget): kolumnen 'Budget (tkr)' saknas")
+    assert "Kostnadsställe, Benämning, Grupp, Belopp, Not" in msg
+
+
 @pytest.mark.parametrize("name", ["budget-formel-utan-varde.xlsx", "budget-formel-varde-0.xlsx"])
 def test_formula_cells_without_a_calculated_value_are_refused(name):
     _, _, problems = read_budget(DATA / name)

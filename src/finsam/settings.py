@@ -24,6 +24,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from finsam.errors import SettingsError
+from finsam.money import parse_number
 from finsam.municipalities import canonical_name, closest_municipality, municipality_codes
 
 
@@ -319,9 +320,9 @@ def _int(value, key: str, source: str, *, low: int | None = None, high: int | No
     elif ok and isinstance(value, float) and value.is_integer():
         number = int(value)
     elif ok and isinstance(value, str):
-        text = value.replace(" ", "").replace("\u00a0", "").replace("\u2212", "-")
-        if text.lstrip("-").isdigit():
-            number = int(text)
+        parsed = parse_number(value)  # the one number rule: "6 655" is 6655, "6.655" is refused
+        if parsed is not None and parsed.is_integer():
+            number = int(parsed)
     if number is None:
         raise SettingsError(f"{source}: {key} ska vara ett heltal, inte {value!r}. Rätta värdet.")
     if (low is not None and number < low) or (high is not None and number > high):

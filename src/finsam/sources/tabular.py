@@ -66,6 +66,7 @@ class Table:
         sheet: the sheet read (xlsx), else ``None``.
         epoch: day 0 of serial dates in this file (1899-12-30, or 1904-01-01).
         problems: notes and errors of the reading itself (``summarad``, ``formel-utan-varde``).
+        columns: every header of the sheet read, as written (also those finsam does not use).
     """
 
     frame: pd.DataFrame
@@ -73,6 +74,7 @@ class Table:
     sheet: str | None = None
     epoch: pd.Timestamp = xlsx.EPOCH_1900
     problems: list[Problem] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
 
 
 def sheet_of(frame: pd.DataFrame) -> str | None:
@@ -195,7 +197,7 @@ def read_table(
                 break
         else:
             if name in required:
-                listed = ", ".join(str(c).strip() for c in df.columns if not str(c).startswith("Unnamed: "))
+                listed = ", ".join(str(c).strip() for c in table.columns or df.columns if not str(c).startswith("Unnamed: "))
                 where = f"{path.name} (blad {table.sheet})" if table.sheet else path.name
                 raise SourceError(redact(
                     f"{where}: kolumnen {aliases[0]!r} saknas. Kolumner i filen: {listed or '(inga)'}. "
@@ -288,6 +290,7 @@ def _read_sheet(path: Path, table: Table, required, wanted, sheet: str | None, l
         k = seen.get(name, 0)
         seen[name] = k + 1
         header.append(name if k == 0 else f"{name}.{k}")
+    table.columns = header
     aliases = {normalise_header(a) for names in wanted.values() for a in names}
     keep = {h: i for i, h in enumerate(header) if normalise_header(h) in aliases}
     body = sheet_rows[1:]

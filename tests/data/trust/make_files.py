@@ -67,6 +67,10 @@ def budgets():
     _save(wb, "budget-utan-finansiering.xlsx")
     wb = openpyxl.Workbook()
     ws = _budget(wb)
+    ws["D1"], ws["E1"] = "Belopp", "Not"  # the budget column renamed, and one finsam never reads
+    _save(wb, "budget-fel-kolumn.xlsx")
+    wb = openpyxl.Workbook()
+    ws = _budget(wb)
     ws.append([None, "Summa", None, -1305])
     wb["Finansiering"].append(["Totalt", 24435])
     _save(wb, "budget-summarad.xlsx")
