@@ -300,3 +300,23 @@ def test_a_forecast_with_the_budgets_opposite_sign_is_a_warning(tmp_path, csv_so
     result, _, _ = _populate(tmp_path, csv_sources, "prognos-fel-tecken.csv")
     assert [(p.code, p.severity, p.row) for p in result.problems if p.source == "prognos.csv"] == [
         ("prognos-tecken", "warning", 2)]
+
+
+# --- the sheet read reaches the output ------------------------------------------------------
+
+def test_populate_prints_the_sheets_it_read(tmp_path, csv_sources):
+    from typer.testing import CliRunner
+
+    from finsam.cli import app
+    from finsam.settings import load_settings
+    from finsam.workbook import new_workbook
+
+    from conftest import SETTINGS
+
+    shutil.copy(DATA / "budget-finansiering-2013.xlsx", csv_sources / "budget.xlsx")
+    book = new_workbook(tmp_path / "u.xlsx", load_settings(SETTINGS))
+    res = CliRunner().invoke(app, ["populate", str(book), "--sources", str(csv_sources), "--period", "2013-Q1"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "deltagare.xlsx (blad Deltagare)" in out
+    assert "budget.xlsx (bladen Budget, Finansiering 2013)" in out

@@ -39,10 +39,8 @@ def _upper(v) -> float:
     if isinstance(v, str) and v.strip() == "..":
         return float("inf")
     if _masked(v):
-        try:
-            return float(v.strip()[1:]) - 1
-        except ValueError:
-            return 0.0
+        n = parse_number(v.strip()[1:])
+        return 0.0 if n is None else n - 1
     return _num(v)
 
 

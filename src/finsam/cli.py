@@ -100,7 +100,7 @@ def print_populate(result, path: Path) -> None:
     t.add_column("Rader", justify="right")
     rows = result.sources.rows_read
     for kind, f in result.sources.files.items():
-        t.add_row(kind, f.name, str(rows.get(kind, "")))
+        t.add_row(kind, result.sources.label(kind), str(rows.get(kind, "")))
     out.print(t)
     m = result.municipalities.loc["Summa"]
     out.print(

@@ -23,6 +23,7 @@ from finsam.sources.forecast import read_forecast
 from finsam.sources.ledger import Ledger, empty_lines, read_ledger
 from finsam.sources.participants import read_participants
 from finsam.sources.structure import read_structure
+from finsam.sources.tabular import sheet_of
 
 
 @dataclass
@@ -39,6 +40,24 @@ class Sources:
     forecast: pd.DataFrame | None
     problems: list[Problem] = field(default_factory=list)
     structure: pd.DataFrame | None = None  #: struktur.csv (optional), :mod:`finsam.sources.structure`
+
+    @property
+    def sheets(self) -> dict[str, str]:
+        """Kind → the xlsx sheet(s) read (``"Budget, Finansiering 2013"``), for xlsx sources only."""
+        frames = {"deltagare": [self.participants], "anonyma": [self.anonymous], "budget": [self.budget, self.financing_budget],
+                  "prognos": [self.forecast], "struktur": [self.structure]}
+        out = {k: ", ".join(dict.fromkeys(s for f in fs if f is not None and (s := sheet_of(f)))) for k, fs in frames.items()}
+        if self.ledger.sheet:
+            out["huvudbok"] = self.ledger.sheet
+        return {k: v for k, v in out.items() if v}
+
+    def label(self, kind: str) -> str:
+        """How output names a source file: ``deltagare.xlsx (blad Deltagare)``, ``budget.xlsx
+        (bladen Budget, Finansiering)``, ``huvudbok.se``."""
+        sheet = self.sheets.get(kind)
+        if not sheet:
+            return self.files[kind].name
+        return f"{self.files[kind].name} ({'bladen' if ', ' in sheet else 'blad'} {sheet})"
 
     @property
     def rows_read(self) -> dict[str, int]:
