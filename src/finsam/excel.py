@@ -266,7 +266,9 @@ def populate_message(result: PopulateResult) -> str:
     per = result.period
     lines = [f"Arbetsboken är ifylld för {per.label} {per.end.year} ({per})."]
     files = result.sources.files
-    read = ", ".join(f"{result.sources.label(k)} ({count_text(n, 'rad', 'rader')})" for k, n in result.sources.rows_read.items()
+    src = result.sources
+    read = ", ".join(f"{files[k].name} ({', '.join(filter(None, [src.sheet_text(k), count_text(n, 'rad', 'rader')]))})"
+                     for k, n in src.rows_read.items()
                      if k in files)
     lines.append(f"Lästa källfiler: {read}.")
     m = result.municipalities

@@ -51,13 +51,16 @@ class Sources:
             out["huvudbok"] = self.ledger.sheet
         return {k: v for k, v in out.items() if v}
 
+    def sheet_text(self, kind: str) -> str:
+        """``"blad Deltagare"`` / ``"bladen Budget, Finansiering"`` for an xlsx source, else ``""``."""
+        sheet = self.sheets.get(kind)
+        return f"{'bladen' if ', ' in sheet else 'blad'} {sheet}" if sheet else ""
+
     def label(self, kind: str) -> str:
         """How output names a source file: ``deltagare.xlsx (blad Deltagare)``, ``budget.xlsx
         (bladen Budget, Finansiering)``, ``huvudbok.se``."""
-        sheet = self.sheets.get(kind)
-        if not sheet:
-            return self.files[kind].name
-        return f"{self.files[kind].name} ({'bladen' if ', ' in sheet else 'blad'} {sheet})"
+        sheet = self.sheet_text(kind)
+        return f"{self.files[kind].name} ({sheet})" if sheet else self.files[kind].name
 
     @property
     def rows_read(self) -> dict[str, int]:
