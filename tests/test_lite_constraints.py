@@ -108,3 +108,25 @@ def test_beside_falls_back_when_no_thread_can_start(monkeypatch):
     monkeypatch.setattr(runtime.ThreadPoolExecutor, "_adjust_thread_count", refuse)
     with runtime.beside(_double, 5) as pending:
         assert not pending.threaded and pending.result() == 10
+
+
+@pytest.mark.parametrize("ledger", ["huvudbok.csv", "huvudbok.se"])
+@pytest.mark.parametrize("setting, threaded", [("0", False), ("", True)])
+def test_arrow_reads_the_ledger_without_its_thread_pool_when_threads_are_off(monkeypatch, ledger, setting, threaded):
+    """Arrow's CSV reader has its own C++ thread pool: off too (use_threads=False)."""
+    import pyarrow.csv as pacsv
+
+    from finsam.sources.ledger import read_ledger
+
+    seen = []
+    real = pacsv.ReadOptions
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("use_threads", True))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pacsv, "ReadOptions", recording)
+    monkeypatch.setenv(runtime.THREADS_ENV, setting)
+    ledger_read = read_ledger(HERE.parent / "src" / "finsam" / "sample" / ledger)
+    assert len(ledger_read.lines) > 0
+    assert seen and set(seen) == {threaded}

@@ -270,8 +270,10 @@ def inspect(
 @app.command()
 def addin(
     folder: Path = typer.Argument(Path("."), help="Mapp där finsam_addin.xlam skrivs."),
-    interpreter: Optional[str] = typer.Option(None, "--interpreter", help="Python-tolken Excel ska använda (annars den här)."),
-    pythonpath: Optional[str] = typer.Option(None, "--pythonpath", help="Mapp med finsam_addin.py (annars samma mapp)."),
+    interpreter: Optional[str] = typer.Option(
+        None, "--interpreter",
+        help="Python-tolken Excel ska använda, inskriven i tillägget (annars användarens finsam.conf eller %LOCALAPPDATA%\\finsam\\venv)."),
+    pythonpath: Optional[str] = typer.Option(None, "--pythonpath", help="Fler mappar Python ska importera från (tilläggets mapp ingår alltid)."),
 ) -> None:
     """Bygg Excel-tillägget finsam_addin.xlam (fliken Uppföljning med knappen Uppdatera)."""
     from finsam.addin_build import build_addin

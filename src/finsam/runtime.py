@@ -15,7 +15,9 @@ The choice is made here only:
 * starting the thread fails (``RuntimeError: can't start new thread``): sequential;
 * otherwise one worker thread.
 
-finsam starts no process anywhere.
+The same answer turns off the thread pool of Arrow's CSV reader (``use_threads``) that
+reads the ledger (``sources/ledger_csv.py``, ``sources/sie.py``). finsam starts no process
+anywhere.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import pandas as pd
 
 from finsam.errors import Problem, ProblemError, SourceError
 from finsam.money import kr_to_ore
+from finsam.runtime import threads_available
 from finsam.sources.ledger import LEDGER_COLUMNS, Ledger
 from finsam.sources.tabular import (
     LARGEST,
@@ -67,7 +68,8 @@ def _fast(path: Path) -> pd.DataFrame | None:
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(names))], skip_rows=skip),
+            read_options=pacsv.ReadOptions(column_names=[str(i) for i in range(len(names))], skip_rows=skip,
+                                          use_threads=threads_available()),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(pick.values()),

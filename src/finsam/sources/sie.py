@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.errors import Problem, SourceError
+from finsam.runtime import threads_available
 from finsam.sources.ledger import LEDGER_COLUMNS, RESULT_ACCOUNT_CLASSES, Ledger, empty_lines
 
 # --------------------------------------------------------------------------------------------
@@ -783,7 +784,7 @@ def _read_vouchers_fast(ctx: _Context, dim: int) -> tuple[pd.DataFrame, np.ndarr
     try:
         table = pacsv.read_csv(
             pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(column_names=["head", "objects", "tail"]),
+            read_options=pacsv.ReadOptions(column_names=["head", "objects", "tail"], use_threads=threads_available()),
             parse_options=pacsv.ParseOptions(delimiter=_UNIT_SEPARATOR, quote_char=False, escape_char=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(["head", "objects", "tail"], pa.string()), strings_can_be_null=False
