@@ -56,8 +56,10 @@ class Problem:
     """One data problem found in a source or in the workbook.
 
     Attributes:
-        code: stable identifier, e.g. ``"personnummer-ogiltigt"``; tests assert on it.
-        severity: ``"error"`` stops a populate, ``"warning"`` is reported only.
+        code: stable identifier, e.g. ``"personnummer-ogiltigt"``, registered in
+            :data:`finsam.problems.CODES` (a code that is not, or another severity than
+            registered, raises ``ValueError``: use :func:`problem` to take the registered one).
+        severity: ``"error"`` stops a populate, ``"warning"`` is reported only, ``"info"`` is a note.
         source: file name (no folder) or workbook sheet the problem is in.
         row: 1-based row as a spreadsheet user counts it (header = 1), or SIE line number;
             ``None`` when the problem is not tied to one row.
@@ -73,11 +75,30 @@ class Problem:
     message: str
 
     def __post_init__(self) -> None:
+        from finsam.problems import CODES
+
+        known = CODES.get(self.code)
+        if known is None or known.severity != self.severity:
+            raise ValueError(  # a programming error, not the user's: register the code
+                f"problem code {self.code!r} ({self.severity}) is not in finsam.problems.CODES"
+                + ("" if known is None else f" with that severity (registered: {known.severity})")
+            )
         # A message may quote a cell; only counts leave finsam, so mask personnummer here.
         object.__setattr__(self, "message", _redact(self.message))
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def problem(code: str, source: str, row: int | None, column: str | None, message: str) -> Problem:
+    """A :class:`Problem` whose severity is the registered one (:data:`finsam.problems.CODES`).
+
+    Raises:
+        KeyError: ``code`` is not registered.
+    """
+    from finsam.problems import CODES
+
+    return Problem(code, CODES[code].severity, source, row, column, message)
 
 
 class ProblemError(FinsamError):
