@@ -176,14 +176,6 @@ def test_resolve_forecast(budget, override, existing, existing_budget, want):
     assert tables.resolve_forecast(budget, override, existing, existing_budget) == want
 
 
-def test_small_counts_are_masked_and_cannot_be_computed_back():
-    rows = pd.DataFrame({"a": [4, 62, 1], "b": [1, 2, 9], "c": [0, 5, 7]}, index=["X", "Y", "Z"])
-    got = tables.mask_small_counts(rows, 3)
-    # a: only Z is small, so the smallest other (X = 4) goes too; b: two small ones suffice;
-    # c: zero reveals no one and stays
-    assert got == [["..", "<3", 0], [62, "<3", 5], ["<3", 9, 7]]
-
-
 def test_a_register_with_kommunkoder_counts_them_as_the_members(settings):
     got = tables.participants_by_municipality(
         _people([("199001011239", "1490", "2013-01-10", None, None), ("198502023334", "1441", "2013-01-11", None, None)]),

@@ -320,7 +320,9 @@ def test_mask_below_masks_small_counts_and_writes_the_summa_row(book):
     rows = io.read("fs_deltagare")
     # Annan ort (last row): 1 1 1 1; Svenljunga utflöde 1 1. In the two inflöde columns Annan
     # ort is the only small count, so Summa − the rest would give it back: the smallest other
-    # count (Bollebygd 4 and 3) is suppressed too; utflöde has two small counts and needs none.
+    # count (Bollebygd 4 and 3) is suppressed too. Utflöde has two small counts, 1 + 1, which
+    # "<3" + "<3" = Summa − the rest would give away (each ≥ 1, sum 2): one more is hidden
+    # there too (tests/test_suppression.py proves no hidden count can be computed back).
     assert rows[-1] == ["<3"] * 4
     assert rows[0] == ["..", "..", 5, 4]
     assert rows[4][2:] == ["<3", "<3"]

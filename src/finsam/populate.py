@@ -26,6 +26,7 @@ from finsam.personnummer import redact
 from finsam.settings import Settings
 from finsam.sources.folder import Sources, read_sources
 from finsam.sources.ledger import Ledger
+from finsam.suppression import is_hidden, suppress
 
 
 @dataclass
@@ -86,10 +87,10 @@ def compute_blocks(
     apart from those reads.
 
     ``mask_below`` (publication copies, Swedish official statistics practice): counts
-    1..N-1 in the municipality table are written as the text ``"<N"`` (and one more as ``".."``
-    where a single masked count could be computed back, :func:`finsam.tables.mask_small_counts`), and the Summa row is
-    written as values (exact, or ``"<N"`` when itself below N) because a SUM over masked
-    cells would be wrong. Without it, a workbook that already holds masked counts is a
+    1..N-1 in the municipality table are written as the text ``"<N"``, and more as ``".."``
+    until none can be computed back from the Summa row (:func:`finsam.suppression.suppress`);
+    the Summa row is written as values (exact, or hidden by the same rules) because a SUM
+    over masked cells would be wrong. Without it, a workbook that already holds masked counts is a
     publication copy and is not populated (problem ``publiceringskopia``).
     """
     problems = list(sources.problems)
@@ -101,15 +102,19 @@ def compute_blocks(
     P = PARTICIPANTS  # its columns are the municipality frame's columns, by key
     rows = muni.drop(index="Summa")[P.keys("")]
     mask = masker(mask_below)
-    if mask_below:
-        blocks[P.name("")] = tables.mask_small_counts(rows, mask_below)
+    totals = {key: mask(muni.at["Summa", key]) for key in P.total_keys()}
+    if mask_below:  # the Summa row is published: suppression protects against it too
+        pub = suppress(rows.to_numpy().tolist(), mask_below, column_totals=True)
+        blocks[P.name("")] = pub.cells
+        for key, shown in zip(P.keys(""), pub.column_totals):
+            if is_hidden(shown) or key not in P.total_keys(["input"]):
+                totals[key] = shown  # Summa unika, a distinct count, is shown as counted unless hidden
+        blocks[P.name("summa")] = [[totals[key] for key in P.total_keys()]]
     else:
         blocks[P.name("")] = [[int(v) for v in r] for r in rows.to_numpy()]
     for key in P.total_keys(["input"]):  # Summa unika: a distinct count, not a sum
-        blocks[P[key].total_name] = [[mask(muni.at["Summa", key])]]
-    if mask_below:
-        blocks[P.name("summa")] = [[mask(v) for v in muni.loc["Summa", P.total_keys()]]]
-    elif is_masked(io.read(P.name(""))):
+        blocks[P[key].total_name] = [[totals[key]]]
+    if not mask_below and is_masked(io.read(P.name(""))):
         problems.append(Problem("publiceringskopia", "error", io.label, None, layout.SHEET_PARTICIPANTS,
                                 "Arbetsboken är en publiceringskopia (antal under gränsen visas som '<N'). "
                                 "Fyll i originalarbetsboken i stället, eller ange --mask-below igen."))

@@ -275,25 +275,3 @@ def summary(settings: Settings, cost_centres: pd.DataFrame, financing: pd.DataFr
     out = pd.concat([cost.astype("Int64"), unallocated.astype("Int64"), fin.astype("Int64"),
                      equity.to_frame("Årets finansiering med eget kapital").T.astype("Int64")])
     return out.astype("Int64")
-
-
-def mask_small_counts(rows: pd.DataFrame, below: int) -> list[list]:
-    """Counts for a publication copy (Swedish official statistics' practice for small groups).
-
-    Input: the municipality rows of :func:`participants_by_municipality` without "Summa"
-    (ints). Output: the same rows as lists, each count 1..``below``−1 written as the text
-    ``"<below"`` (primary suppression). A column where exactly one count is masked would give
-    it back as Summa − the others, so the smallest other non-zero count of that column is
-    written as ``".."`` too (secondary suppression). Zeros are shown: they reveal no one.
-    """
-    values = rows.to_numpy(dtype=object).copy()
-    for j in range(values.shape[1]):
-        col = rows.iloc[:, j].to_numpy()
-        small = [i for i, v in enumerate(col) if 0 < v < below]
-        for i in small:
-            values[i, j] = f"<{below}"
-        if len(small) == 1:
-            others = [i for i, v in enumerate(col) if v >= below]
-            if others:
-                values[min(others, key=lambda i: col[i]), j] = ".."
-    return [[v if isinstance(v, str) else int(v) for v in row] for row in values]
