@@ -289,6 +289,43 @@ def test_the_vba_project_is_named_finsam(default_build):
     ole.close()
 
 
+@pytest.mark.libreoffice
+def test_libreoffice_reads_the_renamed_vba_project(default_build, tmp_path):
+    """A third reader of the VBA project, an office suite's own (LibreOffice's compound-file
+    and MS-OVBA code): opened as a macro workbook, it imports the project as the Basic
+    library "finsam" with the module RibbonFinsam and our Swedish text intact."""
+    import html
+    import os
+    import subprocess
+
+    from recalc import SOFFICE
+
+    assert SOFFICE, "LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui"
+    xlsm = tmp_path / "tillagg.xlsm"  # the add-in as a visible macro workbook, so it opens
+    with zipfile.ZipFile(default_build) as zin, zipfile.ZipFile(xlsm, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"ms-excel.addin.macroEnabled.main", b"ms-excel.sheet.macroEnabled.main")
+            elif info.filename == "xl/workbook.xml":
+                data = data.replace(b'visibility="hidden" ', b"")
+            zout.writestr(info, data)
+    profile = tmp_path / "lo-profil"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "ods",
+                    "--outdir", str(tmp_path / "ut"), str(xlsm)],
+                   check=True, capture_output=True, timeout=180, env=dict(os.environ, HOME=str(profile)))
+    with zipfile.ZipFile(tmp_path / "ut" / "tillagg.ods") as ods:
+        libraries = {n.split("/")[1] for n in ods.namelist() if n.startswith("Basic/") and n.count("/") == 2}
+        modules = {n.split("/")[2] for n in ods.namelist() if n.startswith("Basic/finsam/")}
+        xlwings_module = html.unescape(ods.read("Basic/finsam/xlwings.xml").decode("utf-8"))
+    assert libraries == {"Standard", "finsam"}
+    assert {"RibbonFinsam.xml", "xlwings.xml", "Dictionary.xml"} <= modules
+    assert 'Public Const PROJECT_NAME As String = "finsam"' in xlwings_module
+    # å/ä/ö through the project's code page (1252)
+    assert addin_build.NO_PYTHON.split("{path}")[1] in xlwings_module and "rätt sökväg" in xlwings_module
+    assert addin_build.NO_APPLESCRIPT in xlwings_module
+
+
 # --- nothing else changes ----------------------------------------------------------------
 
 
