@@ -153,6 +153,13 @@ def ore_to_tkr(ore: int) -> int:
     return round_half_away(Decimal(int(ore)) / ORE_PER_TKR)
 
 
+def report_sign(amount_sie_sign):
+    """The sign rule alone, for a number or a whole column: a result (or equity) account's
+    amount with SIE's sign (debit positive) as the report shows it, negated (costs negative,
+    income positive). Source: SIE 4B §11; seed "Nettokostnad och finansnetto"."""
+    return -amount_sie_sign
+
+
 def report_tkr(ore_sie_sign: int) -> int:
     """A result (or equity) account's balance in öre with SIE's sign (debit positive) → the
     figure the report prints, whole tkr: negated (costs negative, income positive) and rounded
@@ -162,7 +169,7 @@ def report_tkr(ore_sie_sign: int) -> int:
     >>> report_tkr(26_413_527), report_tkr(-376_500_000)
     (-264, 3765)
     """
-    return ore_to_tkr(-int(ore_sie_sign))
+    return ore_to_tkr(report_sign(int(ore_sie_sign)))
 
 
 def tkr_to_ore(tkr: int | float | Decimal) -> int:
@@ -176,10 +183,12 @@ def tkr(value: int | float | Decimal) -> int:
     return ore_to_tkr(tkr_to_ore(value))
 
 
-def kr_to_ore(kronor: "pd.Series") -> "np.ndarray":
+def kr_to_ore(kronor: "pd.Series | np.ndarray") -> "np.ndarray":
     """Kronor read as floats (at most 2 decimals, checked by the readers) → int64 öre, rounded
-    to the nearest öre, vectorised. Missing values count as 0. Exact: |100 × kr| < 2⁵³ for
-    every amount the readers let through (``LARGEST``), so the float error is far below ½ öre."""
+    to the nearest öre, vectorised (a Series or a float array). Missing values count as 0.
+    Exact: |100 × kr| < 2⁵³ for every amount the readers let through (``LARGEST``), so the
+    float error is far below ½ öre and halves cannot occur."""
     import numpy as np
 
-    return np.round(kronor.fillna(0.0).to_numpy() * 100).astype("int64")
+    values = np.asarray(kronor, dtype="float64")
+    return np.round(np.nan_to_num(values, nan=0.0) * 100).astype("int64")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from finsam.errors import Problem, ProblemError, SourceError
+from finsam.money import ORE_PER_TKR, report_sign
 from finsam.runtime import beside
 from finsam.settings import Settings
 from finsam.sources.anonymous import read_anonymous
@@ -167,7 +168,7 @@ def read_sources(settings: Settings, folder: Path) -> Sources:
     elif ledger.budget_ore is not None:
         b = ledger.budget_ore
         budget = pd.DataFrame(
-            {"cost_centre": b["cost_centre"], "budget_tkr": -b["amount_ore"] / 100_000}
+            {"cost_centre": b["cost_centre"], "budget_tkr": report_sign(b["amount_ore"]) / ORE_PER_TKR}
         ).groupby("cost_centre", as_index=False)["budget_tkr"].sum()
         fin_budget = pd.DataFrame({"name": pd.Series([], dtype=str), "budget_tkr": pd.Series([], dtype="float64")})
     else:

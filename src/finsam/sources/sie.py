@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from finsam.errors import Problem, SourceError
+from finsam.money import kr_to_ore
 from finsam.runtime import threads_available
 from finsam.sources.ledger import LEDGER_COLUMNS, RESULT_ACCOUNT_CLASSES, Ledger, empty_lines
 
@@ -803,7 +804,7 @@ def _read_vouchers_fast(ctx: _Context, dim: int) -> tuple[pd.DataFrame, np.ndarr
         amount = pc.list_element(pc.split_pattern(pc.replace_substring(amount, "\t", " "), " ", max_splits=1), 0)
     if not pc.all(pc.match_substring_regex(amount, _PLAIN_AMOUNT)).as_py():
         return None
-    ore = np.round(pc.cast(amount, pa.float64()).to_numpy(zero_copy_only=False) * 100).astype(np.int64)
+    ore = kr_to_ore(pc.cast(amount, pa.float64()).to_numpy(zero_copy_only=False))
 
     # object lists → cost centre, once per distinct list
     dim_s = str(dim)
