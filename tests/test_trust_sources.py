@@ -7,6 +7,7 @@ the words of the message that say what to do) or the figure a person computes fr
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from decimal import Decimal
@@ -320,3 +321,10 @@ def test_populate_prints_the_sheets_it_read(tmp_path, csv_sources):
     out = " ".join(res.output.split())
     assert "deltagare.xlsx (blad Deltagare)" in out
     assert "budget.xlsx (bladen Budget, Finansiering 2013)" in out
+
+
+@pytest.mark.parametrize("name, where", [("deltagare-titelrader.csv", "deltagare-titelrader.csv"),
+                                         ("deltagare-titelrader.xlsx", "deltagare-titelrader.xlsx (blad Deltagare)")])
+def test_title_rows_above_the_header_are_refused_naming_the_header_row(name, where):
+    with pytest.raises(SourceError, match=rf"^{re.escape(where)}: rubrikraden står på rad 3, inte på rad 1"):
+        read_participants(DATA / name, 2013)

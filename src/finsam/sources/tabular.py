@@ -197,6 +197,9 @@ def read_table(
                 break
         else:
             if name in required:
+                if table.sheet is None:
+                    head = df.head(HEADER_SEARCH)
+                    _header_further_down(path.name, list(zip(head.index + 2, head.to_numpy().tolist())), required)
                 listed = ", ".join(str(c).strip() for c in table.columns or df.columns if not str(c).startswith("Unnamed: "))
                 where = f"{path.name} (blad {table.sheet})" if table.sheet else path.name
                 raise SourceError(redact(
@@ -212,6 +215,21 @@ def read_table(
         df[name] = _text_column(df[name])
     table.frame = df
     return table
+
+
+#: How many rows below row 1 are searched for a header row when row 1 is none (title rows).
+HEADER_SEARCH = 15
+
+
+def _header_further_down(where: str, rows: list[tuple[int, list]], required: dict[str, tuple[str, ...]]) -> None:
+    """Raise a :class:`SourceError` naming the row when one of ``rows`` (``(row number,
+    cells)`` below row 1) holds every required column: the export has title rows above its header. Reading from
+    there would put every row number off by the title rows, so it is refused instead."""
+    for number, row in rows:
+        names = {normalise_header(_like_read_excel(c)) for c in row if c is not None and c == c and c != ""}
+        if all(any(normalise_header(a) in names for a in aliases) for aliases in required.values()):
+            raise SourceError(f"{where}: rubrikraden står på rad {number}, inte på rad 1. Ta bort raderna ovanför "
+                              "rubrikerna (finsam läser rad 1 som rubrikrad) och spara filen.")
 
 
 def _read_csv(path: Path, table: Table) -> pd.DataFrame:
@@ -278,8 +296,13 @@ def _read_sheet(path: Path, table: Table, required, wanted, sheet: str | None, l
     for n in exact[:1] or visible:
         rows[n] = xlsx.read_rows(path, n)
     headers = {n: [str(_like_read_excel(c)).strip() for c in (r[0] if r else []) if c != ""] for n, r in rows.items()}
-    chosen = xlsx.choose_sheet(path, headers, name=sheet, required=list(required.values()), lacks=lacks, what=what,
-                               key=normalise_header)
+    try:
+        chosen = xlsx.choose_sheet(path, headers, name=sheet, required=list(required.values()), lacks=lacks,
+                                   what=what, key=normalise_header)
+    except SourceError:
+        for n, r in rows.items():
+            _header_further_down(f"{path.name} (blad {n})", list(enumerate(r[1:HEADER_SEARCH], start=2)), required)
+        raise
     table.sheet, table.epoch = chosen, xlsx.date_epoch(path)
     sheet_rows = rows[chosen]
     if not sheet_rows:

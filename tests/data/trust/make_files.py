@@ -105,6 +105,18 @@ def date1904():
     _save(wb, "deltagare-1904.xlsx")
 
 
+def title_rows():
+    """A register with a title and a blank row above its header (the header is row 3)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Deltagare"
+    ws.append(["Deltagarlista Sjuhärad 2013"])
+    ws.append([])
+    ws.append(REGISTER)
+    ws.append([PEOPLE[0], "Kvinna", "Borås", "A", "2013-01-05", None, None])
+    _save(wb, "deltagare-titelrader.xlsx")
+
+
 def encrypted():
     """The sample budget protected with the password "finsam" (MS-OFFCRYPTO agile encryption)."""
     import io
@@ -124,4 +136,5 @@ if __name__ == "__main__":
     hidden_first_sheet()
     budgets()
     date1904()
+    title_rows()
     encrypted()
