@@ -87,6 +87,7 @@ class Problem:
         object.__setattr__(self, "message", _redact(self.message))
 
     def to_dict(self) -> dict:
+        """``{"code", "severity", "source", "row", "column", "message"}``, as ``validate --json`` prints it."""
         return asdict(self)
 
 

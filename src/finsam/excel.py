@@ -138,11 +138,13 @@ class XlwingsBook:
         self._names: set[str] | None = None
 
     def names(self) -> set[str]:
+        """The workbook's defined names (read once)."""
         if self._names is None:
             self._names = {n.name for n in self.book.names}
         return self._names
 
     def settings_rows(self) -> list[list]:
+        """The settings sheet's first three columns, 2D (:meth:`finsam.book.BookIO.settings_rows`)."""
         if layout.SHEET_SETTINGS not in [s.name for s in self.book.sheets]:
             raise WorkbookError(NO_SETTINGS_SHEET.format(label=self.label, sheet=layout.SHEET_SETTINGS))
         sheet = self.book.sheets[layout.SHEET_SETTINGS]
@@ -155,9 +157,11 @@ class XlwingsBook:
         return self.book.names[name].refers_to_range
 
     def read(self, name: str) -> Block:
+        """The values of defined name ``name``, always 2D."""
         return self._range(name).options(ndim=2).value
 
     def write(self, blocks: dict[str, Block]) -> None:
+        """One ``.value =`` per block; text written as text (:func:`cell_value`)."""
         for name, block in blocks.items():
             self._range(name).value = [[cell_value(v) for v in row] for row in block]
 

@@ -78,13 +78,14 @@ def fiscal_year_start(year: int, start_month: int = 1) -> date:
     return date(year, start_month, 1)
 
 
-def parse_period(text: str, *, fiscal_start_month: int = 1, fiscal_year_start_date: date | None = None) -> Period:
+def parse_period(text: str, *, fiscal_start_month: int = 1) -> Period:
     """Parse a period argument.
 
     Accepts ``YYYY-Q1`` … ``YYYY-Q4`` (quarters), ``YYYY-T1`` … ``YYYY-T3`` (tertials),
     ``YYYY-MM`` (to the end of that month) and ``YYYY-MM-DD`` (an explicit end date). The
-    period starts at the first day of the fiscal year holding its end: ``fiscal_year_start_date``
-    when given (SIE ``#RAR 0``), else the year's ``fiscal_start_month``.
+    period starts at the first day of the fiscal year holding its end, which begins in
+    ``fiscal_start_month`` (the settings', or the SIE file's ``#RAR 0`` month:
+    :func:`resolve_period`).
 
     Raises:
         PeriodError: the text is none of these forms, or the quarter/tertial number is out of range.
@@ -99,7 +100,7 @@ def parse_period(text: str, *, fiscal_start_month: int = 1, fiscal_year_start_da
         size = 4 if kind == "T" else 3
         if n * size > 12:
             raise PeriodError(f"Perioden {text!r} finns inte: ett år har {12 // size} {'tertial' if size == 4 else 'kvartal'}.")
-        start = fiscal_year_start_date or fiscal_year_start(year, fiscal_start_month)
+        start = fiscal_year_start(year, fiscal_start_month)
         end = _month_end(_add_months(start, n * size - 1))
         return Period(start, end)
     m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", t)
@@ -109,11 +110,8 @@ def parse_period(text: str, *, fiscal_start_month: int = 1, fiscal_year_start_da
             end = date(y, mo, int(m.group(3))) if m.group(3) else _month_end(date(y, mo, 1))
         except ValueError as exc:
             raise PeriodError(f"Perioden {text!r} är inget giltigt datum ({exc}).") from None
-        if fiscal_year_start_date is not None:
-            start = fiscal_year_start_date
-        else:
-            sy = end.year if end.month >= fiscal_start_month else end.year - 1
-            start = fiscal_year_start(sy, fiscal_start_month)
+        sy = end.year if end.month >= fiscal_start_month else end.year - 1
+        start = fiscal_year_start(sy, fiscal_start_month)
         if end < start:
             raise PeriodError(f"Perioden {text!r} slutar före räkenskapsårets början {start.isoformat()}.")
         return Period(start, end)

@@ -85,6 +85,7 @@ class AgeBand:
 
     @property
     def label(self) -> str:
+        """The band as a column heading, e.g. ``"16–29"``."""
         return f"{self.low}\u2013{self.high}"
 
 

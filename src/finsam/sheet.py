@@ -51,6 +51,7 @@ class Names:
     refs: dict[str, str] = field(default_factory=dict)
 
     def add(self, name: str, sheet: str, top: int, left: int, bottom: int | None = None, right: int | None = None) -> None:
+        """Define ``name`` as the cell or range (1-based rows and columns) on ``sheet``."""
         where = ref(sheet, top, left, bottom, right)
         self.refs[name] = where
         self.wb.defined_names[name] = DefinedName(name, attr_text=where)
@@ -114,6 +115,7 @@ def same_heading(t: Table, c: int):
 
 
 def column_widths(t: Table) -> dict[str, float]:
+    """The declared widths of ``t``'s columns, by sheet letter."""
     return {t.letter(c.key): c.width for c in t.columns if c.width is not None}
 
 

@@ -50,10 +50,12 @@ class Report:
 
     @property
     def errors(self) -> int:
+        """How many problems are errors."""
         return sum(p.severity == "error" for p in self.problems)
 
     @property
     def warnings(self) -> int:
+        """How many problems are warnings."""
         return sum(p.severity == "warning" for p in self.problems)
 
     @property

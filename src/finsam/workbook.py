@@ -49,9 +49,11 @@ class OpenpyxlBook:
             raise WorkbookError(f"{self.label} går inte att läsa som .xlsx-arbetsbok ({exc}).") from None
 
     def names(self) -> set[str]:
+        """The workbook's defined names."""
         return set(self.wb.defined_names.keys())
 
     def settings_rows(self) -> list[list]:
+        """The settings sheet's first three columns, 2D (:meth:`finsam.book.BookIO.settings_rows`)."""
         if layout.SHEET_SETTINGS not in self.wb.sheetnames:
             raise WorkbookError(f"{self.label} saknar bladet {layout.SHEET_SETTINGS}. Skapa arbetsboken med 'finsam new'.")
         ws = self.wb[layout.SHEET_SETTINGS]
@@ -75,6 +77,7 @@ class OpenpyxlBook:
                 for row in self.cells(name)]
 
     def write(self, blocks: dict[str, Block]) -> None:
+        """Write each block into its defined name; text that looks like a formula stays text."""
         for name, block in blocks.items():
             for row, values in zip(self.cells(name), block):
                 for cell, value in zip(row, values):

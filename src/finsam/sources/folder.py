@@ -65,6 +65,7 @@ class Sources:
 
     @property
     def rows_read(self) -> dict[str, int]:
+        """Rows read per kind of source (``{"deltagare": 356, "huvudbok": 1200, …}``)."""
         out = {"deltagare": len(self.participants), "huvudbok": len(self.ledger.lines), "budget": len(self.budget)}
         if self.anonymous is not None:
             out["anonyma"] = len(self.anonymous)

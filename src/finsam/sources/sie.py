@@ -206,11 +206,6 @@ class _Context:
 _FIX_EXPORT = "Rätta raden i exporten eller exportera filen igen."
 
 
-def _amount_to_ore(amount: str) -> int:
-    """``"-1234.5"`` → ``-123450``: exact, from the decimal string (no float)."""
-    return int(amounts_to_ore([amount])[0])
-
-
 _NO_DECIMALS = re.compile(r"^([-+]?\d+)\.?$", re.MULTILINE)
 _ONE_DECIMAL = re.compile(r"\.(\d)$", re.MULTILINE)
 _LEADING_POINT = re.compile(r"^([-+]?)\.", re.MULTILINE)

@@ -53,6 +53,7 @@ class Structure:
 
     @property
     def visible(self) -> list[str]:
+        """The sheets a person sees in Excel (hidden and very hidden ones left out)."""
         return [s for s in self.sheets if s not in self.hidden]
 
 
