@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+import pandas as pd
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -175,3 +176,62 @@ def test_ej_fordelat_is_its_own_summary_line_and_totala_kostnader_is_the_tables(
     checks = {row[0]: row[2] for row in wb[layout.SHEET_CHECKS].iter_rows(min_row=7, values_only=True) if row[0]}
     not_ok = {label: status for label, status in checks.items() if status not in ("OK", None)}
     assert list(not_ok.values()) == ["VARNING"] and layout.UNALLOCATED_LABEL in next(iter(not_ok))
+
+
+# --- what the printed summary shows when a forecast is a formula or text -----------------------
+
+def test_the_printed_summary_never_shows_a_forecast_the_workbook_computes_otherwise(tmp_path):
+    """A person typed a formula in one forecast and text in another. The workbook computes
+    the formula and SUM skips the text; the summary populate returns and prints used the budget
+    for both (−25 637 printed, −25 869 in the workbook). Now text counts as 0, as in the
+    workbook, and a line that depends on a formula shows no figure but "formel*"."""
+    import csv
+    import json
+
+    from recalc import rows_by_label, values
+
+    from finsam.blocks import ECONOMY, SUMMARY
+    from finsam.workbook import OpenpyxlBook
+
+    expected = json.loads((Path(__file__).parent / "data" / "sjuharad" / "expected.json").read_text(encoding="utf-8"))
+    with (Path(__file__).parent / "data" / "arbetsbok" / "typade-prognoser.csv").open(encoding="utf-8") as f:
+        typed = {r["Rad"]: r["Typat i Prognos"] for r in csv.DictReader(f, delimiter=";")}
+    src = tmp_path / "källor"
+    shutil.copytree(SAMPLE, src)
+    (src / "huvudbok.se").unlink()
+    book = tmp_path / "bok.xlsx"
+    assert runner.invoke(app, ["new", str(book), "--settings", str(SETTINGS)]).exit_code == 0
+    populate_workbook(book, sources=src, period="2013-Q1")
+
+    io = OpenpyxlBook(book)
+    codes = {str(row[0].value): row[0].row for gi in (1, 2) for row in io.cells(ECONOMY.name("koder", gi))}
+    wb = load_workbook(book)
+    economy, summary_ws = wb[layout.SHEET_ECONOMY], wb[layout.SHEET_SUMMARY]
+    lines = {c.value: c.row for c in summary_ws["A"] if c.value}
+    for what, text in typed.items():
+        if what in codes:
+            economy[f"{ECONOMY.letter('prognos')}{codes[what]}"] = text
+        else:
+            summary_ws[f"{SUMMARY.letter('prognos')}{lines[what]}"] = text
+    wb.save(book)
+
+    r = runner.invoke(app, ["populate", str(book), "--sources", str(src), "--period", "2013-Q1"])
+    assert r.exit_code == 0, r.output
+    assert "formel*" in r.output and "räknas i arbetsboken" in r.output
+    result = populate_workbook(book, sources=src, period="2013-Q1")
+    shown = rows_by_label(values(book)[layout.SHEET_SUMMARY])
+
+    # independently: the report's forecasts, 3006 as 0 (text), KRUT's financing 9375 + 100
+    costs = sum(c["prognos"] for c in expected["kostnadsstallen"] if c["kostnadsstalle"] != "3006")
+    assert shown["Totala kostnader"][3] == costs
+    assert shown["Erhållna intäkter/bidrag KRUT"][3] == 9375 + 100
+    summ = result.summary
+    assert summ.at["Totala kostnader", "prognos"] == costs  # printed = the workbook's
+    krut, equity = "Erhållna intäkter/bidrag KRUT", "Årets finansiering med eget kapital"
+    assert summ.attrs["prognos_formel"] == [krut, equity]
+    assert summ.loc[[krut, equity], "prognos"].isna().all()  # no figure the workbook does not show
+    for line, row in summ.iterrows():  # every figure that is printed is the workbook's
+        label = next(k for k in shown if k.rstrip(" *") == line)
+        for col, figure in zip(("budget", "ackumulerat", "prognos"), shown[label][1:4]):
+            if not pd.isna(row[col]):
+                assert row[col] == figure, (line, col)

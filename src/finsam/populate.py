@@ -45,6 +45,18 @@ class PopulateResult:
     problems: list[Problem]
 
 
+def _summary_forecast(value, why: str, budget: int) -> int:
+    """A row's forecast as the workbook's totals count it (tkr): a number as written; text
+    the person typed counts as 0, as SUM ignores text; a formula is computed by the workbook
+    only, so its row's summary lines are marked instead (``prognos_formel``) and this value
+    (the budget) is never shown."""
+    if why == "text":
+        return 0
+    if why == "formel":
+        return int(budget)
+    return int(value)
+
+
 def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd.DataFrame:
     """The rows of one cost-centre table in the order the workbook shows them (a person may
     have sorted the table in Excel): by the codes in column A (defined name ``name``).
@@ -134,6 +146,7 @@ def compute_blocks(
     notes: list[str] = []
     cc = econ.cost_centres.copy()
     prognos_all: list[int] = []
+    formulas: list[bool] = []  # rows whose forecast is a formula the person typed
     ordered: list[pd.DataFrame] = []  # the tables' rows in the workbook's order
     for gi, group in enumerate(settings.groups, start=1):
         part = _in_sheet_order(io, ECONOMY.name("koder", gi), cc[cc["group"] == group.name], group.title)
@@ -150,8 +163,8 @@ def compute_blocks(
                 notes.append(f"{row.code} {row.name}: prognosen {value} i arbetsboken behölls.")
             elif why == "formel":
                 notes.append(f"{row.code} {row.name}: prognosens formel {value} i arbetsboken behölls.")
-            kept = why in ("formel", "text")
-            prognos_all.append(int(row.budget) if kept else value)
+            prognos_all.append(_summary_forecast(value, why, row.budget))
+            formulas.append(why == "formel")
             comment = was.get("kommentar")
             if isinstance(comment, str) and not isinstance(comment, layout.Formula) and redact(comment) != comment:
                 comment = redact(comment)  # only counts leave finsam, even from a typed comment
@@ -173,6 +186,7 @@ def compute_blocks(
         ordered.append(part)
     cc = pd.concat(ordered, ignore_index=True) if ordered else cc
     cc["prognos"] = prognos_all if len(prognos_all) == len(cc) else cc["budget"]
+    cc["prognos_formel"] = formulas if len(formulas) == len(cc) else False
     blocks["fs_ej_fordelat"] = [[int(econ.unallocated_tkr)]]
     for code, tkr in econ.unallocated_codes.items():
         what = f"kostnadsställe {code}" if code else "rader utan kostnadsställe"
@@ -185,14 +199,16 @@ def compute_blocks(
     if settings.financing:
         before = SUMMARY.rows_of(io.read, None, SUMMARY.input_blocks())  # the person's forecasts
         out = []
+        whys: list[tuple] = []
         for i, row in enumerate(fin.itertuples(index=False)):
             was = before[i] if i < len(before) else {}
             value, why = tables.resolve_forecast(row.budget, None, was.get("prognos"), was.get("budget"))
             out.append({"budget": int(row.budget), "prognos": value,
                         "ackumulerat": None if pd.isna(row.ackumulerat) else int(row.ackumulerat)})
+            whys.append((value, why))
         blocks.update(SUMMARY.blocks_of(out))
-        fin_prognos = [r["prognos"] for r in out]
-        fin["prognos"] = [v if isinstance(v, int) else b for v, b in zip(fin_prognos, fin["budget"])]
+        fin["prognos"] = [_summary_forecast(v, why, b) for (v, why), b in zip(whys, fin["budget"])]
+        fin["prognos_formel"] = [why == "formel" for _, why in whys]
     else:
         fin["prognos"] = pd.Series(dtype="Int64")
     blocks["fs_eget_kapital"] = [[_opening_equity_tkr(settings, sources.ledger)]]

@@ -260,18 +260,37 @@ def summary(settings: Settings, cost_centres: pd.DataFrame, financing: pd.DataFr
     unallocated remainder (``unallocated_tkr``) is its own line, accumulated only. Årets
     finansiering med eget kapital = −(cost lines) − (financing lines), budget and prognos
     only (the seed leaves Ackumulerat empty), so the summary balances to zero.
+
+    A row whose forecast is a formula typed in the workbook (bool column ``prognos_formel``
+    in either input, optional) is computed by the workbook only: the Prognos of its line and
+    of Årets finansiering med eget kapital is then <NA>, and those lines are listed in
+    ``out.attrs["prognos_formel"]``, so nobody prints a figure the workbook does not show.
     """
     from finsam.layout import UNALLOCATED_LABEL
 
     groups = {g.name: g.summary_line for g in settings.groups}
     cc = cost_centres.assign(line=cost_centres["group"].map(groups))
     cols = ["budget", "ackumulerat", "prognos"]
-    cost = cc.groupby("line", sort=False)[cols].sum().reindex(settings.summary_lines, fill_value=0)
+    cost = cc.groupby("line", sort=False)[cols].sum().reindex(settings.summary_lines, fill_value=0).astype("Int64")
     fin = financing.set_index("name")[cols]
     equity = -(cost.sum()) - fin.fillna(0).sum()
     equity["ackumulerat"] = pd.NA
     unallocated = pd.DataFrame({"budget": [pd.NA], "ackumulerat": [unallocated_tkr], "prognos": [pd.NA]},
                                index=[UNALLOCATED_LABEL])
-    out = pd.concat([cost.astype("Int64"), unallocated.astype("Int64"), fin.astype("Int64"),
-                     equity.to_frame("Årets finansiering med eget kapital").T.astype("Int64")])
-    return out.astype("Int64")
+    equity_line = "Årets finansiering med eget kapital"
+    out = pd.concat([cost, unallocated.astype("Int64"), fin.astype("Int64"),
+                     equity.to_frame(equity_line).T.astype("Int64")]).astype("Int64")
+    formula_lines = list(dict.fromkeys(cc.loc[_flags(cc), "line"]))
+    formula_lines += list(financing.loc[_flags(financing), "name"])
+    if formula_lines:
+        formula_lines.append(equity_line)
+        out.loc[formula_lines, "prognos"] = pd.NA
+    out.attrs["prognos_formel"] = formula_lines
+    return out
+
+
+def _flags(frame: pd.DataFrame) -> pd.Series:
+    """The ``prognos_formel`` column as booleans (all False when absent)."""
+    if "prognos_formel" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["prognos_formel"].fillna(False).astype(bool)
