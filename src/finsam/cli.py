@@ -110,14 +110,14 @@ def print_populate(result, path: Path) -> None:
     s = Table(title="Sammanställning (tkr)")
     for col in ("", "Budget", "Ackumulerat", "Prognos"):
         s.add_column(col, justify="right" if col else "left")
-    formula_lines = result.summary.attrs.get("prognos_formel", [])
+    in_book = result.summary.attrs.get("prognos_i_arbetsboken", [])
     for name, r in result.summary.iterrows():
-        prognos = "formel*" if name in formula_lines else _fmt(r["prognos"])
+        prognos = "se bladet*" if name in in_book else _fmt(r["prognos"])
         s.add_row(str(name), _fmt(r["budget"]), _fmt(r["ackumulerat"]), prognos)
     out.print(s)
-    if formula_lines:  # the workbook computes these; a figure printed here could differ from it
-        out.print("* En prognos i arbetsboken är en formel; prognosen för "
-                  f"{', '.join(formula_lines)} räknas i arbetsboken. Se bladet Sammanställning.")
+    if in_book:  # the workbook computes these; a figure printed here could differ from it
+        out.print("* En prognos i arbetsboken är en formel eller inget tal; prognosen för "
+                  f"{', '.join(in_book)} räknas bara i arbetsboken. Se bladet Sammanställning.")
     for note in result.forecast_notes:
         out.print(f"Prognos: {note}")
     from finsam.checks import check_blocks

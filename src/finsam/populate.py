@@ -46,15 +46,12 @@ class PopulateResult:
 
 
 def _summary_forecast(value, why: str, budget: int) -> int:
-    """A row's forecast as the workbook's totals count it (tkr): a number as written; text
-    the person typed counts as 0, as SUM ignores text; a formula is computed by the workbook
-    only, so its row's summary lines are marked instead (``prognos_formel``) and this value
-    (the budget) is never shown."""
-    if why == "text":
-        return 0
-    if why == "formel":
-        return int(budget)
-    return int(value)
+    """A row's forecast as the summary counts it (tkr): the number written. A formula the
+    person typed, or something that is no forecast (text, a date, a pasted personnummer), is
+    left to the workbook (its formula, or SUM's own rules for text and dates), so the row's
+    summary lines are flagged (``prognos_i_arbetsboken``) and shown without a figure; this
+    stand-in (the budget) is never printed."""
+    return int(budget) if why in ("formel", "text") else int(value)
 
 
 def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd.DataFrame:
@@ -146,7 +143,7 @@ def compute_blocks(
     notes: list[str] = []
     cc = econ.cost_centres.copy()
     prognos_all: list[int] = []
-    formulas: list[bool] = []  # rows whose forecast is a formula the person typed
+    in_book: list[bool] = []  # rows whose forecast only the workbook computes (a formula, text)
     ordered: list[pd.DataFrame] = []  # the tables' rows in the workbook's order
     for gi, group in enumerate(settings.groups, start=1):
         part = _in_sheet_order(io, ECONOMY.name("koder", gi), cc[cc["group"] == group.name], group.title)
@@ -164,7 +161,7 @@ def compute_blocks(
             elif why == "formel":
                 notes.append(f"{row.code} {row.name}: prognosens formel {value} i arbetsboken behölls.")
             prognos_all.append(_summary_forecast(value, why, row.budget))
-            formulas.append(why == "formel")
+            in_book.append(why in ("formel", "text"))
             comment = was.get("kommentar")
             if isinstance(comment, str) and not isinstance(comment, layout.Formula) and redact(comment) != comment:
                 comment = redact(comment)  # only counts leave finsam, even from a typed comment
@@ -186,7 +183,7 @@ def compute_blocks(
         ordered.append(part)
     cc = pd.concat(ordered, ignore_index=True) if ordered else cc
     cc["prognos"] = prognos_all if len(prognos_all) == len(cc) else cc["budget"]
-    cc["prognos_formel"] = formulas if len(formulas) == len(cc) else False
+    cc["prognos_i_arbetsboken"] = in_book if len(in_book) == len(cc) else False
     blocks["fs_ej_fordelat"] = [[int(econ.unallocated_tkr)]]
     for code, tkr in econ.unallocated_codes.items():
         what = f"kostnadsställe {code}" if code else "rader utan kostnadsställe"
@@ -208,7 +205,7 @@ def compute_blocks(
             whys.append((value, why))
         blocks.update(SUMMARY.blocks_of(out))
         fin["prognos"] = [_summary_forecast(v, why, b) for (v, why), b in zip(whys, fin["budget"])]
-        fin["prognos_formel"] = [why == "formel" for _, why in whys]
+        fin["prognos_i_arbetsboken"] = [why in ("formel", "text") for _, why in whys]
     else:
         fin["prognos"] = pd.Series(dtype="Int64")
     blocks["fs_eget_kapital"] = [[_opening_equity_tkr(settings, sources.ledger)]]

@@ -261,10 +261,12 @@ def summary(settings: Settings, cost_centres: pd.DataFrame, financing: pd.DataFr
     finansiering med eget kapital = −(cost lines) − (financing lines), budget and prognos
     only (the seed leaves Ackumulerat empty), so the summary balances to zero.
 
-    A row whose forecast is a formula typed in the workbook (bool column ``prognos_formel``
-    in either input, optional) is computed by the workbook only: the Prognos of its line and
-    of Årets finansiering med eget kapital is then <NA>, and those lines are listed in
-    ``out.attrs["prognos_formel"]``, so nobody prints a figure the workbook does not show.
+    A row whose forecast only the workbook computes — a formula the person typed, or
+    something that is no forecast (text, a date), which the workbook's SUM treats by its own
+    rules — is flagged by the bool column ``prognos_i_arbetsboken`` (either input, optional):
+    the Prognos of its line and of Årets finansiering med eget kapital is then <NA>, and
+    those lines are listed in ``out.attrs["prognos_i_arbetsboken"]``, so nobody prints a
+    figure the workbook does not show.
     """
     from finsam.layout import UNALLOCATED_LABEL
 
@@ -285,12 +287,12 @@ def summary(settings: Settings, cost_centres: pd.DataFrame, financing: pd.DataFr
     if formula_lines:
         formula_lines.append(equity_line)
         out.loc[formula_lines, "prognos"] = pd.NA
-    out.attrs["prognos_formel"] = formula_lines
+    out.attrs["prognos_i_arbetsboken"] = formula_lines
     return out
 
 
 def _flags(frame: pd.DataFrame) -> pd.Series:
-    """The ``prognos_formel`` column as booleans (all False when absent)."""
-    if "prognos_formel" not in frame:
+    """The ``prognos_i_arbetsboken`` column as booleans (all False when absent)."""
+    if "prognos_i_arbetsboken" not in frame:
         return pd.Series(False, index=frame.index)
-    return frame["prognos_formel"].fillna(False).astype(bool)
+    return frame["prognos_i_arbetsboken"].fillna(False).astype(bool)
