@@ -156,6 +156,37 @@ def build_template(settings: Settings) -> Workbook:
     return wb
 
 
+#: The sheets laid out from the cost centres and financing lines; :func:`relayout_money_sheets`
+#: lays them out anew when those change on the settings sheet (:mod:`finsam.relayout`).
+MONEY_SHEETS = (SHEET_ECONOMY, SHEET_SUMMARY, SHEET_CHECKS)
+
+
+def relayout_money_sheets(wb: Workbook, settings: Settings) -> None:
+    """Lay out :data:`MONEY_SHEETS` of an existing finsam workbook anew for ``settings``, in
+    place and at the same positions, with their defined names, exactly as
+    :func:`build_template` does; their input blocks are empty. Every other sheet (the
+    person's too) and every other name stay as they are.
+
+    Raises:
+        KeyError: the workbook lacks one of :data:`MONEY_SHEETS` (the caller checks first).
+    """
+    for name in list(wb.defined_names):
+        if any(sheet in MONEY_SHEETS for sheet, _ in wb.defined_names[name].destinations):
+            del wb.defined_names[name]
+    active = wb.active.title if wb.active is not None else None
+    at = {title: wb.sheetnames.index(title) for title in MONEY_SHEETS}
+    for title in MONEY_SHEETS:
+        wb.remove(wb[title])
+    for title in sorted(MONEY_SHEETS, key=at.get):
+        wb.create_sheet(title, at[title])
+    names = Names(wb)
+    totals = _economy_sheet(wb[SHEET_ECONOMY], settings, names)
+    _summary_sheet(wb[SHEET_SUMMARY], settings, names, totals)
+    _checks_sheet(wb[SHEET_CHECKS], settings, names, totals)
+    if active in wb.sheetnames:
+        wb.active = wb.sheetnames.index(active)
+
+
 def _settings_sheet(ws: Worksheet, settings: Settings, names: Names) -> None:
     for r, row in enumerate(settings_to_rows(settings), start=1):
         for c, v in enumerate(row, start=1):

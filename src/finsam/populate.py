@@ -71,8 +71,8 @@ def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd
         raise WorkbookError(
             f"{io.label}: tabellen {title} på bladet {layout.SHEET_ECONOMY} har inte inställningarnas kostnadsställen "
             f"(skillnad: {', '.join(missing)}). Ändra inte koderna i kolumn {ECONOMY.letter('kod')}. Har kostnadsställena ändrats i bladet "
-            f"Inställningar: skapa en ny arbetsbok med dem, 'finsam new NY.xlsx --settings {io.label}', och för över "
-            "prognoser och kommentarer."
+            f"Inställningar: kör 'finsam populate {io.label}' en gång från kommandoraden; den bygger om bladen "
+            "Ekonomi, Sammanställning och Kontroller och flyttar med prognoser och kommentarer."
         )
     return part.set_index("code").loc[sheet].reset_index()
 

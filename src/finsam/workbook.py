@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from finsam import layout
-from finsam.book import Block, is_formula_like
-from finsam.errors import WorkbookError
+from finsam import layout, relayout
+from finsam.book import Block, is_formula_like, read_settings
+from finsam.errors import WorkbookError, problem
 from finsam.parts import carry_over, lost_parts
 from finsam.saving import FileStamp, os_error_text, check_not_open, check_writable_target, keep_mode_and_owner, replace_file, temp_dir, workbook_lock
 from finsam.populate import PopulateResult, populate_io
@@ -201,7 +201,10 @@ def populate_workbook(
     with workbook_lock(path):
         check_not_open(Path(path))  # before the work, not only before the save
         book = OpenpyxlBook(path)
+        changes = relayout.apply(book, read_settings(book))  # cost centres changed on the settings sheet
         result = populate_io(book, sources=sources, period=period, today=today, mask_below=mask_below)
+        result.problems += [problem("installningar-inforda", book.label, None, layout.SHEET_ECONOMY, text)
+                            for text in changes]
         book.save(force=force)
     return result
 
