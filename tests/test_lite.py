@@ -84,7 +84,8 @@ def run_script(module, name: str, book: xw.Book) -> list[dict]:
 
 
 def _status_write(actions: list[dict], book: xw.Book) -> list[list]:
-    index = [s.name for s in book.sheets].index(lite.STATUS_SHEET)
+    names = [s.name for s in book.sheets]
+    index = names.index(lite.OWN_STATUS_SHEET if lite.OWN_STATUS_SHEET in names else lite.STATUS_SHEET)
     [write] = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == index]
     return write["values"]
 
@@ -227,3 +228,27 @@ def test_no_dependency_of_finsam_needs_a_build_pyodide_lacks():
     assert "python-calamine" not in needed
     assert {"pandas", "openpyxl", "xlwings"} <= needed
     assert re.fullmatch(r"xlwings==[\d.]+", next(d for d in project["dependencies"] if d.startswith("xlwings")))
+
+
+def test_a_status_sheet_of_the_persons_own_is_left_alone(main, template, tmp_path):
+    from openpyxl import load_workbook as load
+
+    own = tmp_path / "egen.xlsx"
+    wb = load(template)
+    wb.create_sheet("Status")["A1"] = "Mina anteckningar"
+    wb.save(own)
+    book = xw.Book(json=payload_from_xlsx(own))
+    actions = run_script(main, "kontrollera", book)
+    names = [s.name for s in book.sheets]
+    assert names[-1] == lite.OWN_STATUS_SHEET
+    status_index = names.index("Status")
+    assert not any(a["func"] == "setValues" and a["sheet_position"] == status_index for a in actions)
+
+    earlier = tmp_path / "tidigare.xlsx"  # finsam's own Status from an earlier run is reused
+    wb = load(template)
+    wb.create_sheet("Status")["A1"] = lite.STATUS_TITLE
+    wb.save(earlier)
+    again = xw.Book(json=payload_from_xlsx(earlier))
+    actions = run_script(main, "kontrollera", again)
+    assert "addSheet" not in {a["func"] for a in actions}
+    assert status_result(actions, again) == "OK"

@@ -43,6 +43,10 @@ DATA_ROOT = "/data"
 """Where xlwings Lite puts the files imported under *Import/Export*."""
 
 STATUS_SHEET = "Status"
+STATUS_TITLE = "finsam – senaste körning"
+"""A1 of the status sheet: how finsam knows a sheet called Status is its own."""
+OWN_STATUS_SHEET = "finsam-status"
+"""Used instead when the workbook has a sheet "Status" of the person's own."""
 STATUS_ROWS = 40
 """Rows the status block covers: each run rewrites all of them, so nothing old is left."""
 
@@ -144,20 +148,23 @@ def _progress(step: str) -> None:
 
 def write_status(book, script: str, state: str, text: str) -> None:
     """Write the run's result to the sheet :data:`STATUS_SHEET` (added at the end when
-    missing) in one block of :data:`STATUS_ROWS` × 2 cells, and show that sheet.
+    missing; :data:`OWN_STATUS_SHEET` when a sheet of that name is not finsam's) in one block of :data:`STATUS_ROWS` × 2 cells, and show that sheet.
 
     Rows: a title, the script, the time (UTC: Pyodide's clock), the state, a blank row, then
     ``text`` one line per row (cut to the rows there are). Text is written as text
     (:func:`finsam.excel.cell_value`).
     """
     names = [s.name for s in book.sheets]
-    if STATUS_SHEET in names:
-        sheet = book.sheets[STATUS_SHEET]
+    name = STATUS_SHEET
+    if name in names and book.sheets[name]["A1"].value not in (None, "", STATUS_TITLE):
+        name = OWN_STATUS_SHEET  # a sheet of the person's own that happens to be called Status
+    if name in names:
+        sheet = book.sheets[name]
     else:
-        sheet = book.sheets.add(STATUS_SHEET, after=book.sheets[len(names) - 1])
+        sheet = book.sheets.add(name, after=book.sheets[len(names) - 1])
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     rows: list[list] = [
-        ["finsam – senaste körning", None],
+        [STATUS_TITLE, None],
         ["Skript", script],
         ["Tid (UTC)", now],
         ["Resultat", state],
