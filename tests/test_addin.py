@@ -406,7 +406,7 @@ def _user_messages() -> dict[str, str]:
     found = {}
     for module in (addin, addin_build, excel, excel_scripts, lite):
         for name, value in vars(module).items():
-            if name.isupper() and isinstance(value, str) and " " in value:
+            if name.isupper() and isinstance(value, str) and " " in value and len(value) >= 40:
                 found[f"{module.__name__}.{name}"] = value
     return found
 

@@ -45,7 +45,7 @@ DATA_ROOT = "/data"
 STATUS_SHEET = "Status"
 STATUS_TITLE = "finsam – senaste körning"
 """A1 of the status sheet: how finsam knows a sheet called Status is its own."""
-OWN_STATUS_SHEET = "finsam-status"
+OWN_STATUS_SHEET = "Status (finsam)"
 """Used instead when the workbook has a sheet "Status" of the person's own."""
 STATUS_ROWS = 40
 """Rows the status block covers: each run rewrites all of them, so nothing old is left."""
