@@ -6,36 +6,22 @@ writes them into the converted copy, which openpyxl then reads with ``data_only=
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 import openpyxl
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from finsam.libreoffice import convert, soffice
+
+SOFFICE = soffice()
 
 
 def recalc_many(paths: list[Path], out_dir: Path | None = None) -> list[Path]:
     """Recalculate several workbooks in one LibreOffice run (it starts once: ~1 s saved per
-    file); returns the new files, in order."""
+    file); returns the new files, in order (finsam's own :func:`finsam.libreoffice.convert`)."""
     if SOFFICE is None:
         raise RuntimeError("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui")
-    out_dir = Path(out_dir or tempfile.mkdtemp(prefix="recalc-"))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    env = dict(os.environ, HOME=str(profile))
-    subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(out_dir), *map(str, paths)],
-        check=True, capture_output=True, timeout=180, env=env,
-    )
-    out = [out_dir / (Path(p).stem + ".xlsx") for p in paths]
-    missing = [o.name for o in out if not o.exists()]
-    if missing:
-        raise RuntimeError(f"LibreOffice wrote no {', '.join(missing)}")
-    return out
+    return convert(list(paths), "xlsx", Path(out_dir or tempfile.mkdtemp(prefix="recalc-")))
 
 
 def recalc(path: Path, out_dir: Path | None = None) -> Path:

@@ -37,8 +37,9 @@ SHEET_ECONOMY = "Ekonomi"
 SHEET_SUMMARY = "Sammanställning"
 SHEET_CHECKS = "Kontroller"
 SHEET_SETTINGS = "Inställningar"
+SHEET_TEXT = "Rapporttext"
 #: The sheets in workbook order (Swedish, as the users see them; :mod:`finsam.layout`).
-SHEETS = (SHEET_PARTICIPANTS, SHEET_ECONOMY, SHEET_SUMMARY, SHEET_CHECKS, SHEET_SETTINGS)
+SHEETS = (SHEET_PARTICIPANTS, SHEET_ECONOMY, SHEET_SUMMARY, SHEET_TEXT, SHEET_CHECKS, SHEET_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -215,4 +216,4 @@ SUMMARY = Table("sammanstallning", SHEET_SUMMARY, "fs_finansiering", (
 TABLES = (PARTICIPANTS, ANONYMOUS, ECONOMY, SUMMARY)
 
 __all__ = ["SHEETS", "SHEET_PARTICIPANTS", "SHEET_ECONOMY", "SHEET_SUMMARY", "SHEET_CHECKS",
-           "SHEET_SETTINGS", "Column", "Table", "PARTICIPANTS", "ANONYMOUS", "ECONOMY", "SUMMARY", "TABLES"]
+           "SHEET_SETTINGS", "SHEET_TEXT", "Column", "Table", "PARTICIPANTS", "ANONYMOUS", "ECONOMY", "SUMMARY", "TABLES"]

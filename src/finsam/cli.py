@@ -289,6 +289,22 @@ def addin(
 
 
 @app.command()
+def report(
+    path: Path = typer.Argument(..., help="Den fyllda arbetsboken (.xlsx)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Skriv även en PDF (kräver LibreOffice)."),
+    out_path: Optional[Path] = typer.Option(None, "--out", help="Rapportens filnamn (.docx); annars <arbetsbok>-rapport.docx."),
+) -> None:
+    """Skriv kvartalsrapporten (Word, och PDF med --pdf) från arbetsbokens värden och bladet Rapporttext."""
+    from finsam.report import write_report
+
+    with user_errors():
+        made = write_report(path, out=out_path, pdf=pdf)
+    for note in made.notes:
+        out.print(note)
+    out.print(f"Skrev {made.docx}" + (f" och {made.pdf}" if made.pdf else "") + ".")
+
+
+@app.command()
 def lite(
     folder: Path = typer.Argument(Path("."), help="Mapp där main.py och requirements.txt skrivs."),
     wheel: Optional[str] = typer.Option(None, "--wheel", help="Webbadress till finsams hjulfil (annars finsam från PyPI)."),

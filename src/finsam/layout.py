@@ -68,6 +68,7 @@ from finsam.blocks import (
     SUMMARY,
     Table,
 )
+from finsam import report_text
 from finsam.settings import Settings, settings_to_rows
 from finsam.sheet import (
     FONT,
@@ -152,6 +153,7 @@ def build_template(settings: Settings) -> Workbook:
     totals = _economy_sheet(wb[SHEET_ECONOMY], settings, names)
     _summary_sheet(wb[SHEET_SUMMARY], settings, names, totals)
     _checks_sheet(wb[SHEET_CHECKS], settings, names, totals)
+    report_text.text_sheet(wb, names, settings)
     wb.active = 0
     return wb
 
@@ -352,6 +354,9 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tot
         fin = f"-SUM({L}{f0}:{L}{f1})" if settings.financing else ""
         put(ws, er, t.column_of(key), f"=-({costs}){fin}", bold=True, fmt=NUMBER_FORMAT)
     totals.equity_row = er
+    if len(cost_rows) == 1:  # the report's {totala_kostnader_*} (finsam.report_text)
+        a, z = t.column_of(EQUITY_KEYS[0]), t.column_of(EQUITY_KEYS[-1])
+        names.add("fs_totala_kostnader", SHEET_SUMMARY, cost_rows[0], a, cost_rows[0], z)
     names.add("fs_arets_finansiering_ek", SHEET_SUMMARY, er, t.column_of(EQUITY_KEYS[0]), er, t.column_of(EQUITY_KEYS[-1]))
     r = er + 3
     date = settings.opening_equity_date or f"{settings.year - 1}-12-31"

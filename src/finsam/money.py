@@ -192,3 +192,11 @@ def kr_to_ore(kronor: "pd.Series | np.ndarray") -> "np.ndarray":
 
     values = np.asarray(kronor, dtype="float64")
     return np.round(np.nan_to_num(values, nan=0.0) * 100).astype("int64")
+
+
+def format_int(value: int) -> str:
+    """A whole number as a Swedish reader expects it printed: thousands grouped by a no-break
+    space, a minus for a negative (``-24837`` → ``"-24 837"``; the workbook's own
+    :data:`finsam.sheet.NUMBER_FORMAT` prints the same in Excel). Used by the command line
+    and the report document."""
+    return f"{int(value):,}".replace(",", "\u00a0")

@@ -1,0 +1,239 @@
+"""The report document itself (python-docx): sections in the seed report's order, tables and
+charts from :mod:`finsam.report`'s workbook values. See :func:`build_document`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from finsam import report_text
+from finsam.report import WorkbookValues, placeholder_values, report_sheets, seed_tables, show
+
+#: The document's body font and size (the seed is set in a plain sans serif; ≥ 9 pt in tables).
+FONT = "Calibri"
+BODY_PT = 10.5
+TABLE_PT = 9
+
+
+def build_document(values: WorkbookValues, work_dir: Path):
+    """The report as a python-docx ``Document`` and the notes for the person (Swedish):
+    placeholders the text used that the workbook does not know, sections left empty.
+
+    Sections (the seed's order): Inledning, Verksamhet, Deltagare (text, table per
+    municipality, chart), Anonymt registrerade deltagare (text, table), Ekonomisk uppföljning
+    (text; per group: heading, table with comments as footnotes, text; a chart), Eget kapital,
+    Sammanställning (table, text), Fotnoter; then each further table sheet of the workbook."""
+    from finsam.report_charts import economy_chart, municipality_chart
+
+    doc = Document()
+    _page(doc, values)
+    texts = _texts(values)
+    fills = placeholder_values(values)
+    notes: list[str] = []
+
+    def text(key: str) -> None:
+        raw = texts.get(key, "")
+        filled, unknown = report_text.fill(raw, fills)
+        for u in unknown:
+            notes.append(f"Rapporttext '{key}': platshållaren {{{u}}} är okänd eller saknar värde och står kvar som den är.")
+        for para in [p for p in filled.split("\n") if p.strip()]:
+            doc.add_paragraph(para.strip())
+
+    period = f"{show(values.value('fs_periodetikett'))} {str(values.value('fs_period_till') or '')[:4]}"
+    doc.add_heading(f"{values.settings.association}", level=0)
+    doc.add_paragraph(f"Kvartalsuppföljning {period}").runs[0].bold = True
+    text("inledning")
+    doc.add_heading("Verksamhet", level=1)
+    text("verksamhet")
+
+    tables = seed_tables(values)
+    doc.add_heading("Deltagare", level=1)
+    text("deltagare")
+    head, body, tot = tables["kommuner"]
+    _table(doc, head, body, tot)
+    _picture(doc, municipality_chart(values, work_dir))
+    doc.add_heading("Anonymt registrerade deltagare", level=2)
+    text("anonyma")
+    head, body, tot = tables["anonyma"]
+    if body:
+        _table(doc, head, body, tot)
+
+    doc.add_heading("Ekonomisk uppföljning och helårsprognos", level=1)
+    text("ekonomi")
+    for i, _ in enumerate(values.settings.groups, start=1):
+        if f"grupp_{i}" not in tables:
+            continue
+        head, body, tot, title, comments = tables[f"grupp_{i}"]
+        doc.add_heading(title, level=2)
+        marks = _footnote_marks(comments)
+        # the seed prints code and name in one column: "1001 Styrelse (arvoden …)"
+        head = [[" ".join(x for x in h[:2] if x), *h[2:]] for h in head]
+        body = [[f"{r[0]} {r[1]} {marks[n]}".strip(), *r[2:]] for n, r in enumerate(body)]
+        tot = [" ".join(x for x in tot[:2] if x), *tot[2:]]
+        _table(doc, head, body, tot)
+        for n, c in enumerate(comments):
+            if marks[n]:
+                p = doc.add_paragraph(f"{marks[n]} {c}")
+                p.runs[0].italic = True
+        text(f"grupp_{i}")
+    _picture(doc, economy_chart(values, tables, work_dir))
+    doc.add_heading("Eget kapital", level=2)
+    text("eget_kapital")
+
+    doc.add_heading("Sammanställning", level=1)
+    _summary(doc, values)
+    text("sammanstallning")
+    if texts.get("fotnoter", "").strip():
+        doc.add_heading("Fotnoter", level=2)
+        text("fotnoter")
+
+    for sheet in report_sheets(values):
+        _sheet(doc, values, sheet)
+    return doc, notes
+
+
+def _texts(values: WorkbookValues) -> dict[str, str]:
+    """The Rapporttext sheet's texts by key (masked; empty when the sheet is missing)."""
+    if report_text.NAME not in values.names():
+        return {}
+    keys = [r[0] for r in values.read(report_text.KEYS_NAME)]
+    return {str(k): show(t[0]) for k, t in zip(keys, values.read(report_text.NAME)) if k}
+
+
+def _page(doc, values: WorkbookValues) -> None:
+    """A4 portrait, 2 cm margins, the body font; the association and period in the header,
+    'Sida N av M' in the footer (Word fields, filled when the document is shown)."""
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(BODY_PT)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(sec, side, Cm(2))
+    label = f"{show(values.value('fs_periodetikett'))} {str(values.value('fs_period_till') or '')[:4]}"
+    sec.header.paragraphs[0].text = f"{values.settings.association} – kvartalsuppföljning {label}"
+    foot = sec.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    foot.add_run("Sida ")
+    _field(foot, "PAGE")
+    foot.add_run(" av ")
+    _field(foot, "NUMPAGES")
+
+
+def _field(paragraph, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) in ``paragraph``."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == code:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {code} "
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+
+
+def _table(doc, header: list[list[str]], body: list[list[str]], total: list[str], *, first_text_columns: int = 1):
+    """A table: header rows bold, numbers right-aligned, the total row bold; 9 pt."""
+    width = max(len(r) for r in [*header, *body, total] if r)
+    rows = [*header, *body] + ([total] if total else [])
+    t = doc.add_table(rows=len(rows), cols=width)
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    number_cm = 2.6
+    text_cm = max(4.0, 17.0 - number_cm * (width - first_text_columns)) / first_text_columns
+    for c, col in enumerate(t.columns):
+        w = Cm(text_cm if c < first_text_columns else number_cm)
+        col.width = w  # the grid (LibreOffice reads it) and each cell (Word reads these)
+        for cell in col.cells:
+            cell.width = w
+    for r, line in enumerate(rows):
+        bold = r < len(header) or (total and r == len(rows) - 1)
+        for c in range(width):
+            cell = t.cell(r, c)
+            cell.text = line[c] if c < len(line) else ""
+            p = cell.paragraphs[0]
+            if c >= first_text_columns:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            for run in p.runs:
+                run.font.size = Pt(TABLE_PT)
+                run.bold = bool(bold)
+    doc.add_paragraph()
+    return t
+
+
+def _footnote_marks(comments: list[str]) -> list[str]:
+    """The seed marks a commented row with '*' and prints the comment under the table; with
+    several comments: '*1', '*2', …"""
+    n = sum(1 for c in comments if c)
+    marks, k = [], 0
+    for c in comments:
+        if c:
+            k += 1
+            marks.append("*" if n == 1 else f"*{k}")
+        else:
+            marks.append("")
+    return marks
+
+
+def _summary(doc, values: WorkbookValues) -> None:
+    """The Sammanställning sheet's table as it stands (from its header to the equity
+    forecast), every non-empty row."""
+    sheet, _, _, last, _ = values.area("fs_eget_kapital_prognos")
+    ws = values.wb[sheet]
+    width = 4
+    rows = []
+    for r in range(4, last + 1):
+        line = [show(ws.cell(r, c).value, ws.cell(r, c).number_format) for c in range(1, width + 1)]
+        if any(line):
+            rows.append(line)
+    _table(doc, rows[:3], rows[3:], [])
+
+
+def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
+    """A further table sheet as it stands: its title rows as headings, every run of
+    non-empty rows as a table (a row of one text in column A as a paragraph)."""
+    ws = values.wb[sheet]
+    doc.add_heading(sheet, level=1)
+    width = ws.max_column
+    run: list[list[str]] = []
+
+    def flush() -> None:
+        if run:
+            _table(doc, run[:1], run[1:], [])
+            run.clear()
+
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+        line = [show(c.value, c.number_format) for c in row[:width]]
+        while line and not line[-1]:
+            line.pop()
+        if not line:
+            flush()
+        elif len(line) == 1:
+            flush()
+            p = doc.add_paragraph(line[0])
+            if row[0].font is not None and row[0].font.b:
+                p.runs[0].bold = True
+        else:
+            run.append(line)
+    flush()
+
+
+def _picture(doc, png: Path | None) -> None:
+    if png is not None:
+        doc.add_picture(str(png), width=Cm(16))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -1,0 +1,184 @@
+"""`finsam report`: the board's report document holds the seed report's figures (the published
+Q1 2013 report, tests/data/sjuharad/expected.json), its text blocks with figures filled in,
+and never a personnummer; it refuses what it cannot read with certainty."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import zipfile
+
+import openpyxl
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+from finsam.cli import app
+from conftest import PNR, SETTINGS
+
+runner = CliRunner()
+
+
+def _n(text: str) -> str:
+    """Numbers as a reader types them: no-break spaces as spaces."""
+    return text.replace("\u00a0", " ")
+
+
+def _money(v: int) -> str:
+    """An integer as the seed prints it: '-24 837' (the oracle's own formatting, not finsam's)."""
+    s = f"{abs(v):,}".replace(",", " ")
+    return ("-" if v < 0 else "") + s
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """`finsam demo`, then `finsam report --pdf`: the workbook, the docx and the PDF."""
+    tmp = tmp_path_factory.mktemp("rapport")
+    wb = tmp / "q1.xlsx"
+    r = runner.invoke(app, ["demo", str(wb)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["report", str(wb), "--pdf"])
+    assert r.exit_code == 0, r.output
+    return wb, tmp / "q1-rapport.docx", tmp / "q1-rapport.pdf"
+
+
+def _rows(doc) -> list[list[str]]:
+    return [[_n(c.text) for c in row.cells] for t in doc.tables for row in t.rows]
+
+
+def test_the_docx_tables_hold_every_figure_of_the_seed(report, expected):
+    _, docx, _ = report
+    rows = _rows(Document(docx))
+    by_first = {r[0].rstrip(" *"): r for r in rows}
+    n = 0
+    for name, fig in expected["kommuner"].items():
+        assert by_first[name][1:5] == [str(fig[k]) for k in ("inflode_antal", "inflode_unika", "utflode_antal",
+                                                             "utflode_unika")], name
+        n += 1
+    summa = by_first["Summa"]
+    assert summa[1:5] == ["152", "133", "98", "96"]
+    for cc in expected["kostnadsstallen"]:
+        key = f"{cc['kostnadsstalle']} {cc['benamning']}"
+        assert by_first[key][1:4] == [_money(cc[k]) for k in ("budget", "ackumulerat", "prognos")], key
+        n += 1
+    totals = [r for r in rows if r[0] == "Totalt"]
+    assert [t[1:4] for t in totals] == [[_money(f[k]) for k in ("budget", "ackumulerat", "prognos")]
+                                        for f in expected["totaler"].values()]
+    for name, fig in expected["sammanstallning"].items():
+        row = next(r for r in rows if r[0].rstrip(" *") == name)
+        assert row[1:4] == ["" if fig[k] is None else _money(fig[k]) for k in ("budget", "ackumulerat", "prognos")]
+        n += 1
+    assert n == len(expected["kommuner"]) + len(expected["kostnadsstallen"]) + len(expected["sammanstallning"])
+
+
+def test_the_docx_follows_the_seed_order_with_texts_filled(report, expected):
+    _, docx, _ = report
+    doc = Document(docx)
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    order = ["Verksamhet", "Deltagare", "Anonymt registrerade deltagare", "Ekonomisk uppföljning och helårsprognos",
+             "Förbundsmedel", "Projekt Krut", "Eget kapital", "Sammanställning"]
+    assert [h for h in headings if h in order] == order
+    text = _n("\n".join(p.text for p in doc.paragraphs))
+    assert "{" not in text  # every placeholder of the starter texts was filled
+    assert "152 gånger (133 unika personer)" in text and "98 gånger (96 unika personer)" in text
+    assert f"{_money(expected['eget_kapital_ingaende_tkr'])} tkr i eget kapital" in text
+    assert "Totala kostnader för året beräknas till -25 237 tkr mot budgeterade -24 837 tkr" in text
+    assert "med eget kapital enligt prognos är 802 tkr" in text
+    # the forecast comment on 3005 is the seed's footnote, marked on its row
+    assert "* " + expected["fotnoter"]["3005"] in text
+    assert any(r[0] == "3005 Utbildning/Utveckling *" for r in _rows(doc))
+    header = doc.sections[0].header.paragraphs[0].text
+    assert "Sjuhärads Samordningsförbund" in header and "Jan-Mars 2013" in header
+    footer_xml = doc.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+    assert len(doc.inline_shapes) == 2  # the two charts
+
+
+def test_the_pdf_text_holds_the_figures(report, expected):
+    _, _, pdf = report
+    text = _n(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    for figure in ("152", "133", "98", "96", "-24 837", "-1 358", "-25 237", "402", "802", "6 655", "-15 460"):
+        assert re.search(rf"(?<!\d)(?<!\d ){re.escape(figure)}(?! ?\d)", text), figure
+    assert "Sida 1 av" in text
+
+
+def test_text_blocks_are_masked_and_unknown_placeholders_named(tmp_path):
+    """A personnummer typed in a text block never reaches the report; a placeholder the
+    workbook does not know stays as typed and the output names it."""
+    wb = tmp_path / "q1.xlsx"
+    assert runner.invoke(app, ["demo", str(wb)]).exit_code == 0
+    number = PNR["parse"][0]["value"]  # synthetic, from tests/data/personnummer/cases.toml
+    book = openpyxl.load_workbook(wb)
+    ws = book["Rapporttext"]
+    assert (ws["A5"].value, ws["A6"].value) == ("inledning", "verksamhet")
+    ws["C5"] = f"Exempel: deltagaren {number} skrevs in."
+    ws["C6"] = "Budget {budgett_fel} tkr."
+    book.save(wb)
+    r = runner.invoke(app, ["report", str(wb)])
+    assert r.exit_code == 0, r.output
+    assert "{budgett_fel}" in _n(r.output) and "verksamhet" in r.output
+    with zipfile.ZipFile(tmp_path / "q1-rapport.docx") as z:
+        xml = " ".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    digits = re.sub(r"\D", "", number)
+    assert digits not in re.sub(r"\D", "", xml)
+    assert number not in xml and number[-4:] not in xml
+    assert "Exempel: deltagaren" in xml  # the text itself is there, masked
+    assert "Budget {budgett_fel} tkr." in "\n".join(p.text for p in Document(tmp_path / "q1-rapport.docx").paragraphs)
+
+
+def test_without_cached_values_and_without_libreoffice_it_refuses(tmp_path, monkeypatch):
+    wb = tmp_path / "q1.xlsx"
+    assert runner.invoke(app, ["demo", str(wb)]).exit_code == 0
+    before = hashlib.sha256(wb.read_bytes()).hexdigest()
+    monkeypatch.setattr("finsam.libreoffice.soffice", lambda: None)
+    r = runner.invoke(app, ["report", str(wb)])
+    assert r.exit_code == 1
+    assert r.output.startswith("Fel:") and "LibreOffice" in r.output and "Excel" in r.output
+    assert not (tmp_path / "q1-rapport.docx").exists()
+    assert hashlib.sha256(wb.read_bytes()).hexdigest() == before
+
+
+def test_cached_values_are_used_without_libreoffice(tmp_path, monkeypatch):
+    """A workbook Excel (here: LibreOffice) saved with its values needs no recalculation."""
+    from finsam.libreoffice import recalculated
+    from finsam.report import write_report
+
+    wb = tmp_path / "q1.xlsx"
+    assert runner.invoke(app, ["demo", str(wb)]).exit_code == 0
+    saved = recalculated(wb, tmp_path / "saved")
+    monkeypatch.setattr("finsam.libreoffice.soffice", lambda: None)
+    made = write_report(saved)
+    rows = _rows(Document(made.docx))
+    assert next(r for r in rows if r[0] == "Totala kostnader")[1:4] == ["-24 837", "-1 358", "-25 237"]
+
+
+def test_an_empty_workbook_is_refused(tmp_path):
+    wb = tmp_path / "tom.xlsx"
+    assert runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)]).exit_code == 0
+    r = runner.invoke(app, ["report", str(wb)])
+    assert r.exit_code == 1 and "finsam populate" in r.output
+
+
+def test_the_out_name_must_be_docx(tmp_path):
+    wb = tmp_path / "q1.xlsx"
+    assert runner.invoke(app, ["demo", str(wb)]).exit_code == 0
+    r = runner.invoke(app, ["report", str(wb), "--out", str(tmp_path / "r.pdf")])
+    assert r.exit_code == 1 and ".docx" in r.output
+
+
+def test_text_blocks_survive_a_populate(tmp_path, csv_sources):
+    wb = tmp_path / "q1.xlsx"
+    assert runner.invoke(app, ["demo", str(wb)]).exit_code == 0
+    book = openpyxl.load_workbook(wb)
+    book["Rapporttext"]["C6"] = "Egen text om verksamheten."
+    book.save(wb)
+    r = runner.invoke(app, ["populate", str(wb), "--sources", str(csv_sources), "--period", "2013-Q1"])
+    assert r.exit_code == 0, r.output
+    assert openpyxl.load_workbook(wb)["Rapporttext"]["C6"].value == "Egen text om verksamheten."
+
+
+def test_pdftotext_is_installed():
+    """The PDF tests read the PDF with poppler's pdftotext (.ci/run installs it)."""
+    assert shutil.which("pdftotext"), "apt-get install -y poppler-utils"
