@@ -290,7 +290,7 @@ def addin(
 
 @app.command()
 def report(
-    path: Path = typer.Argument(..., help="Den fyllda arbetsboken (.xlsx)."),
+    path: Path = typer.Argument(..., help="Den fyllda arbetsboken (.xlsx) som rapporten skrivs från."),
     pdf: bool = typer.Option(False, "--pdf", help="Skriv även en PDF (kräver LibreOffice)."),
     out_path: Optional[Path] = typer.Option(None, "--out", help="Rapportens filnamn (.docx); annars <arbetsbok>-rapport.docx."),
 ) -> None:
