@@ -328,3 +328,16 @@ def test_populate_prints_the_sheets_it_read(tmp_path, csv_sources):
 def test_title_rows_above_the_header_are_refused_naming_the_header_row(name, where):
     with pytest.raises(SourceError, match=rf"^{re.escape(where)}: rubrikraden står på rad 3, inte på rad 1"):
         read_participants(DATA / name, 2013)
+
+
+# --- a ledger with Debet and Kredit instead of Belopp -----------------------------------------
+
+def test_a_ledger_with_debit_and_credit_columns_reads_debit_minus_credit():
+    lines = read_ledger_csv(DATA / "huvudbok-debet-kredit.csv").lines
+    assert lines["amount_ore"].tolist() == [126450, -126450, -20025, 20025]
+
+
+def test_a_ledger_with_only_a_debit_column_is_refused_listing_its_columns():
+    with pytest.raises(SourceError, match=r"kolumnen 'Belopp' \(eller kolumnerna 'Debet' och 'Kredit'\) saknas. "
+                                          r"Kolumner i filen: Verifikation, Datum, Konto, Kontonamn, Kostnadsställe, Text, Debet"):
+        read_ledger_csv(DATA / "huvudbok-bara-debet.csv")

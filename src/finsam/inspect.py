@@ -64,6 +64,7 @@ _SIGNATURES = [
     ("deltagare", ("personnummer",)),
     ("anonyma", ("antal deltagare",)),
     ("huvudbok", ("konto", "belopp")),
+    ("huvudbok", ("konto", "debet", "kredit")),
     ("prognos", ("prognos (tkr)",)),
     ("prognos", ("prognos",)),
     ("budget", ("budget (tkr)",)),

@@ -33,6 +33,8 @@ COLUMNS = {
     "cost_centre": ("Kostnadsställe", "Kostnadsstalle", "Kst", "Ansvar", "Kostnadsställe (dim 1)"),
     "amount": ("Belopp", "Belopp (kr)", "Summa", "Amount"),
 }
+#: Exports that split the amount in two columns (Fortnox, Visma): Belopp = Debet − Kredit.
+DEBIT_CREDIT = {"debit": ("Debet", "Debit"), "credit": ("Kredit", "Credit")}
 
 
 def _fast(path: Path) -> pd.DataFrame | None:
@@ -101,12 +103,38 @@ def _fast(path: Path) -> pd.DataFrame | None:
     )[LEDGER_COLUMNS]
 
 
+def _empty(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype(str).str.strip() == "")
+
+
+def _amounts(path: Path, table) -> tuple[pd.Series, list, pd.Series]:
+    """``(kronor, problems, empty)``: the Belopp column, or Debet − Kredit when the export
+    splits it (an empty side counts as 0; a row with both empty has no amount).
+
+    Raises:
+        SourceError: neither Belopp nor both Debet and Kredit are there (the columns found listed).
+    """
+    df = table.frame
+    if "amount" in table.found:
+        amount, problems = parse_numbers(df["amount"], file=path.name, column="Belopp", decimals=2)
+        return amount, problems, _empty(df["amount"])
+    if {"debit", "credit"} <= table.found:
+        debit, p1 = parse_numbers(df["debit"], file=path.name, column="Debet", decimals=2)
+        credit, p2 = parse_numbers(df["credit"], file=path.name, column="Kredit", decimals=2)
+        empty = _empty(df["debit"]) & _empty(df["credit"])
+        return (debit.fillna(0.0) - credit.fillna(0.0)).where(~empty), p1 + p2, empty
+    listed = ", ".join(c for c in table.columns if not c.startswith("Unnamed: ")) or "(inga)"
+    where = f"{path.name} (blad {table.sheet})" if table.sheet else path.name
+    raise SourceError(f"{where}: kolumnen 'Belopp' (eller kolumnerna 'Debet' och 'Kredit') saknas. Kolumner i filen: "
+                      f"{listed}. Exportera huvudboken med beloppen, eller byt namn på kolumnen.")
+
+
 def read_ledger_csv(path: Path) -> Ledger:
     """Read a ledger CSV into a :class:`Ledger` (kind ``"csv"``, no fiscal year).
 
     Raises:
         SourceError: file missing/unreadable, or a required column (Datum, Konto,
-            Kostnadsställe, Belopp) missing.
+            Kostnadsställe, and Belopp or both Debet and Kredit) missing.
         ProblemError: an amount that is no number, a date that is no date, or an empty
             account (each error names the 1-based row and the column).
     """
@@ -115,9 +143,11 @@ def read_ledger_csv(path: Path) -> Ledger:
         raise SourceError(f"Filen {path} finns inte. Kontrollera källmappen och filnamnet.")
     lines = _fast(path)
     if lines is None:
-        table = read_table(path, COLUMNS, text_columns=("account", "cost_centre"), what="huvudbokens rader")
+        required = {k: v for k, v in COLUMNS.items() if k != "amount"}
+        table = read_table(path, required, {"amount": COLUMNS["amount"], **DEBIT_CREDIT},
+                           text_columns=("account", "cost_centre"), what="huvudbokens rader")
         df = table.frame
-        amount, problems = parse_numbers(df["amount"], file=path.name, column="Belopp", decimals=2)
+        amount, problems, raw_empty = _amounts(path, table)
         dates, p2 = parse_dates(df["date"], file=path.name, column="Datum", epoch=table.epoch)
         warnings = [p for p in table.problems if p.severity != "error"]
         problems += [p for p in table.problems if p.severity == "error"] + p2
@@ -127,8 +157,7 @@ def read_ledger_csv(path: Path) -> Ledger:
         problems += row_problems(df.index[bad_account], df.index, "konto-ogiltigt", "error", path.name, "Konto",
                                  lambda i: f"Kontot {df.at[i, 'account']!r} är inget kontonummer. Rätta exporten.")
         known = set(p.row for p in problems)
-        no_amount = df["amount"].isna() | (df["amount"].astype(str).str.strip() == "")
-        problems += row_problems([i for i in df.index[no_amount] if spreadsheet_row(df.index, i) not in known], df.index,
+        problems += row_problems([i for i in df.index[raw_empty] if spreadsheet_row(df.index, i) not in known], df.index,
                                  "belopp-saknas", "error", path.name, "Belopp",
                                  lambda i: "Raden saknar belopp (eller har för få kolumner). Rätta exporten.")
         no_date = dates.isna() & (df["date"].isna() | (df["date"].astype(str).str.strip() == ""))

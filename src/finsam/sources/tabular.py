@@ -66,7 +66,9 @@ class Table:
         sheet: the sheet read (xlsx), else ``None``.
         epoch: day 0 of serial dates in this file (1899-12-30, or 1904-01-01).
         problems: notes and errors of the reading itself (``summarad``, ``formel-utan-varde``).
-        columns: every header of the sheet read, as written (also those finsam does not use).
+        columns: every header of the file or sheet read, as written (also those finsam does
+            not use).
+        found: the finsam names (of ``required`` and ``optional``) whose column the file has.
     """
 
     frame: pd.DataFrame
@@ -75,6 +77,7 @@ class Table:
     epoch: pd.Timestamp = xlsx.EPOCH_1900
     problems: list[Problem] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    found: set[str] = field(default_factory=set)
 
 
 def sheet_of(frame: pd.DataFrame) -> str | None:
@@ -207,6 +210,7 @@ def read_table(
                     f"Lägg till kolumnen eller byt namn på den som motsvarar {aliases[0]!r}."
                 ))
     df = df.rename(columns=rename)
+    table.found = set(rename.values())
     for name in wanted:
         if name not in df.columns:
             df[name] = None
@@ -253,6 +257,7 @@ def _read_csv(path: Path, table: Table) -> pd.DataFrame:
                           "efter den sista kolumnen. Kontrollera avgränsare och citattecken, eller exportera igen.")
     header = [str(h) if h else f"Unnamed: {i}" for i, h in enumerate(raw.iloc[0, :width].fillna(""))]
     df = raw.iloc[1:, :width].set_axis(header, axis=1)
+    table.columns = header
     df.index = pd.RangeIndex(len(df))
     df = df.fillna("")
     if '="' in text:
