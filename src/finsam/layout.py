@@ -68,9 +68,12 @@ from finsam.blocks import (
     SUMMARY,
     Table,
 )
-from finsam import report_text
+from finsam import charts, report_text
 from finsam.settings import Settings, settings_to_rows
 from finsam.sheet import (
+    DEVIATION_LEGEND,
+    deviation_lights,
+    status_lights,
     FONT,
     HEADER_FILL,
     INPUT_FILL,
@@ -154,6 +157,7 @@ def build_template(settings: Settings) -> Workbook:
     _summary_sheet(wb[SHEET_SUMMARY], settings, names, totals)
     _checks_sheet(wb[SHEET_CHECKS], settings, names, totals)
     report_text.text_sheet(wb, names, settings)
+    charts.draw(wb, settings)
     wb.active = 0
     return wb
 
@@ -283,7 +287,8 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: Names) -> _Totals:
     q = quote_sheetname(SHEET_ECONOMY)
     put(ws, 1, 1, settings.association).font = TITLE
     put(ws, 2, 1, '="Ekonomisk uppföljning och helårsprognos, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
-    put(ws, 3, 1, "Nettokostnad och finansnetto i tkr per område; kostnader negativa, intäkter positiva.")
+    put(ws, 3, 1, "Nettokostnad och finansnetto i tkr per område; kostnader negativa, intäkter positiva. "
+                  + DEVIATION_LEGEND)
     ws.cell(row=3, column=1).font = SMALL
     totals = _Totals(groups=[], group_rows=[])
     t = ECONOMY
@@ -294,6 +299,7 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: Names) -> _Totals:
         first, last, tot = table(ws, names, t, r + 1, labels, gi, empty=("namn", "(inga kostnadsställen)"))
         totals.groups.append((group.summary_line, tot))
         totals.group_rows.append((first, last, tot))
+        deviation_lights(ws, t.range("avvikelse", first, tot))
         r = tot + 3
     put(ws, r, t.column_of("namn"), UNALLOCATED_LABEL, bold=True)
     put(ws, r, t.column_of("kommentar"), "Resultat i huvudboken utan känt kostnadsställe (se Kontroller)")
@@ -459,6 +465,7 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tota
     names.add("fs_kontroller", SHEET_CHECKS, 7, 1, r - 1, 3)
     put(ws, 4, 3, f'=IF(COUNTIF(C7:C{r - 1},"FEL")=0,"OK","FEL")', bold=True, right=True)
     names.add("fs_kontroller_status", SHEET_CHECKS, 4, 3)
+    status_lights(ws, f"C4 C7:C{r - 1}")
     r += 1
     put(ws, r, 1, "Periodens resultat enligt huvudboken, summa per kostnadsställe (tkr)")
     put(ws, r, 2, fmt=NUMBER_FORMAT)

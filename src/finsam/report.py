@@ -25,14 +25,15 @@ import openpyxl
 from openpyxl.utils import range_boundaries
 
 from finsam import report_text
-from finsam.blocks import ANONYMOUS, ECONOMY, PARTICIPANTS, SHEET_CHECKS, SHEET_SETTINGS, SHEET_TEXT, SHEETS, Table
+from finsam.blocks import (ANONYMOUS, ECONOMY, PARTICIPANTS, SHEET_CHARTS, SHEET_CHECKS, SHEET_SETTINGS, SHEET_TEXT,
+                           SHEETS, Table)
 from finsam.errors import FinsamError, WorkbookError
 from finsam.money import format_int
 from finsam.personnummer import redact
 from finsam.settings import Settings, settings_from_rows
 
 #: Sheets that are no part of the report (they remain sheets of the workbook).
-NOT_REPORTED = {SHEET_CHECKS, SHEET_SETTINGS, SHEET_TEXT, "Status"}
+NOT_REPORTED = {SHEET_CHECKS, SHEET_SETTINGS, SHEET_TEXT, SHEET_CHARTS, "Status"}  # the charts: as images
 
 
 @dataclass

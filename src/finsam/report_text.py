@@ -24,7 +24,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from finsam.blocks import SHEET_TEXT
 from finsam.settings import Settings
-from finsam.sheet import BOLD, INPUT_FILL, SMALL, TITLE, Names, put, widths
+from finsam.sheet import BOLD, INPUT_FILL, SMALL, TITLE, Names, print_setup, put, widths
 
 #: The defined name of the text cells (blocks × 1).
 NAME = "fs_rapporttext"
@@ -119,7 +119,7 @@ def text_sheet(wb: Workbook, names: Names, settings: Settings) -> None:
     first = 5
     blocks = text_blocks(settings)
     for r, b in enumerate(blocks, start=first):
-        put(ws, r, 1, b.key).font = SMALL
+        put(ws, r, 1, b.key, wrap=True).font = SMALL
         put(ws, r, 2, b.title, wrap=True).font = BOLD
         put(ws, r, 3, b.starter or None, fill=INPUT_FILL, wrap=True)
         ws.cell(row=r, column=3).alignment = Alignment(wrap_text=True, vertical="top")
@@ -128,6 +128,7 @@ def text_sheet(wb: Workbook, names: Names, settings: Settings) -> None:
     names.add(NAME, SHEET_TEXT, first, 3, last, 3)
     names.add(KEYS_NAME, SHEET_TEXT, first, 1, last, 1)
     widths(ws, {"A": 16, "B": 26, "C": 110})
+    print_setup(ws, settings, "4:4")
 
 
 def placeholders_in(text: str) -> list[str]:

@@ -173,3 +173,29 @@ def table(ws: Worksheet, names: Names, t: Table, top: int, rows: list[dict], i: 
         a, z = t.total_span()
         names.add(t.name("totalt", i), t.sheet, tot, a, tot, z)
     return first, last, tot
+
+
+#: Traffic-light fills (classic conditional formats, which openpyxl keeps and every Excel shows).
+GREEN = PatternFill("solid", fgColor="C6EFCE", bgColor="C6EFCE")
+AMBER = PatternFill("solid", fgColor="FFEB9C", bgColor="FFEB9C")
+RED = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
+
+#: The legend printed with the Avvikelse column (Swedish).
+DEVIATION_LEGEND = ("Avvikelse = prognos − budget: grön = lägre kostnad än budget, röd = högre kostnad än budget.")
+
+
+def deviation_lights(ws: Worksheet, ref: str) -> None:
+    """Traffic lights on an Avvikelse range (prognos − budget, costs negative): green when the
+    forecast costs less than the budget (> 0), red when more (< 0); 0 and empty stay white."""
+    from openpyxl.formatting.rule import CellIsRule
+
+    ws.conditional_formatting.add(ref, CellIsRule(operator="greaterThan", formula=["0"], fill=GREEN))
+    ws.conditional_formatting.add(ref, CellIsRule(operator="lessThan", formula=["0"], fill=RED))
+
+
+def status_lights(ws: Worksheet, ref: str) -> None:
+    """Traffic lights on check statuses: OK green, VARNING amber, FEL red."""
+    from openpyxl.formatting.rule import CellIsRule
+
+    for text, fill in (("OK", GREEN), ("VARNING", AMBER), ("FEL", RED)):
+        ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill))

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from finsam import layout, relayout
+from finsam import charts, layout, relayout
 from finsam.book import Block, is_formula_like, read_settings
 from finsam.errors import WorkbookError, problem
 from finsam.parts import carry_over, lost_parts
@@ -205,6 +205,7 @@ def populate_workbook(
         result = populate_io(book, sources=sources, period=period, today=today, mask_below=mask_below)
         result.problems += [problem("installningar-inforda", book.label, None, layout.SHEET_ECONOMY, text)
                             for text in changes]
+        charts.draw(book.wb, result.settings)  # finsam's own charts, over the tables as laid out now
         book.save(force=force)
     return result
 
