@@ -105,7 +105,7 @@ def test_adding_the_unknown_cost_centre_applies_it_in_place_keeping_every_input(
     assert io.read(SUMMARY.name("prognos")) == [[15100], [9375]]
     wb = load_workbook(book)
     assert wb["Mina anteckningar"]["B2"].value == "Ring revisorn"
-    assert wb.sheetnames[:5] == list(layout.SHEETS)
+    assert wb.sheetnames[:len(layout.SHEETS)] == list(layout.SHEETS)
 
     shown = values(book)
     checks = [r for r in shown[layout.SHEET_CHECKS].iter_rows(min_row=7, values_only=True) if r[2] in ("OK", "FEL", "VARNING")]
