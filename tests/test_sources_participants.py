@@ -219,3 +219,10 @@ def test_a_felregistrering_is_neither_inflow_nor_outflow_nor_a_unique_person(set
 def test_a_felregistrering_in_another_municipality_is_no_move(settings):
     frame, _ = read_participants(DATA / "felregistrering.csv", 2013)
     assert check_moves(settings, frame, Q1, "felregistrering.csv") == []
+
+
+def test_a_duplicate_with_empty_cells_names_its_first_row():
+    # rows 2 and 4 are identical and have no Utskrivningsdatum or Avslutsorsak (empty cells)
+    _, problems = read_participants(DATA / "dubblett-utan-slut.csv", 2013)
+    (dup,) = [p for p in problems if p.code == "dubblettrad"]
+    assert dup.row == 4 and "kopia av rad 2 " in dup.message

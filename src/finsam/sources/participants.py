@@ -177,7 +177,7 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     lost = key["person"].astype(str).str.fullmatch(personnummer.SCIENTIFIC.pattern)  # not one person: digits gone
     dup = key.duplicated(keep="first") & key["person"].ne("") & ~lost
     if dup.any():
-        group = key.astype(str).groupby(list(key.columns), sort=False).ngroup()
+        group = key.astype(str).groupby(list(key.columns), sort=False, dropna=False).ngroup()  # empty cells match too
         first_row = rows.groupby(group).transform("first")
         problems += row_problems(key.index[dup], df.index, "dubblettrad", "warning", file, None,
                                  lambda i: f"Raden är en exakt kopia av rad {first_row[i]} och räknas en gång. "
