@@ -12,6 +12,7 @@ import io
 import os
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
@@ -22,8 +23,10 @@ from finsam.book import Block, is_formula_like, read_settings
 from finsam.errors import WorkbookError, problem
 from finsam.parts import carry_over, lost_parts
 from finsam.saving import FileStamp, os_error_text, check_not_open, check_writable_target, keep_mode_and_owner, replace_file, temp_dir, workbook_lock
-from finsam.populate import PopulateResult, populate_io
 from finsam.settings import Settings
+
+if TYPE_CHECKING:  # finsam.populate imports pandas, which 'finsam new' and the template do not need
+    from finsam.populate import PopulateResult
 
 
 class OpenpyxlBook:
@@ -198,6 +201,8 @@ def populate_workbook(
         (:func:`finsam.saving.workbook_lock`), it changed since it was read, or parts would be
         lost; the file is then unchanged (byte-identical).
     """
+    from finsam.populate import populate_io  # pandas: imported only when populating
+
     with workbook_lock(path):
         check_not_open(Path(path))  # before the work, not only before the save
         book = OpenpyxlBook(path)
