@@ -8,39 +8,20 @@ move or insert rows in Excel without breaking a later populate.
 The tables' columns are declared in :mod:`finsam.blocks` (by key, once); this module lays
 them out from those declarations and never holds an input block's column letter itself.
 
-Sheets (Swedish, as the users see them):
+Sheets (Swedish, as the users see them): ``Deltagare`` (participants per municipality,
+enligt folkbokföring, and the anonymous ones), ``Ekonomi`` (one cost-centre table per group,
+then "Ej fördelat"), ``Sammanställning`` (Totala kostnader, Ej fördelat, financing, Årets
+finansiering med eget kapital, equity), ``Kontroller`` (one OK/FEL/VARNING formula per
+check) and ``Inställningar`` (the settings, :mod:`finsam.settings`, and the period).
 
-``Deltagare``        participants per municipality (enligt folkbokföring: Inflöde/Utflöde ×
-                     antal/unika) and the anonymously registered participants below.
-``Ekonomi``          one cost-centre table per group (Budget Jan-Dec, Ackumulerat Jan-<month>,
-                     Prognos Jan-Dec, Avvikelse, Kommentar), then "Ej fördelat".
-``Sammanställning``  Totala kostnader (the tables' totals), Ej fördelat (accumulated), financing
-                     lines, Årets finansiering med eget kapital, opening equity and the equity
-                     forecast.
-``Kontroller``       one row per check, each with an OK/FEL formula.
-``Inställningar``    the settings (:mod:`finsam.settings`) and the period written by populate.
-
-Input blocks (values, written by populate through one write per defined name):
-
-=================================  ======================================================
-``fs_period``                      Inställningar F2:F7: from, to, period label, year label,
-                                   updated, finsam version
-``fs_deltagare``                   members + Annan ort rows × 4 (inflöde antal, unika,
-                                   utflöde antal, unika)
-``fs_deltagare_summa_unika_in``    Summa unika, inflöde (distinct count: an input, not a SUM)
-``fs_deltagare_summa_unika_ut``    Summa unika, utflöde
-``fs_anonyma``                     :data:`ANONYMOUS_ROWS` rows × 2 (insats, antal)
-``fs_g<N>_namn``                   group N's rows × 1: the cost centre's name (settings, else
-                                   the SIE file's ``#OBJEKT`` name, else empty)
-``fs_g<N>_utfall``                 group N's rows × 2 (Budget, Ackumulerat), tkr
-``fs_g<N>_prognos``                group N's rows × 1 (Prognos, tkr) — the person's cells
-``fs_g<N>_kommentar``              group N's rows × 1 (Kommentar) — the person's cells
-``fs_ej_fordelat``                 1 × 1 Ackumulerat not on a known cost centre, tkr
-``fs_finansiering_utfall``         financing lines × 2 (Budget, Ackumulerat), tkr
-``fs_finansiering_prognos``        financing lines × 1 (Prognos, tkr) — the person's cells
-``fs_eget_kapital``                1 × 1 opening equity, tkr
-``fs_huvudbok_resultat``           1 × 1 the period's result per the ledger, tkr
-=================================  ======================================================
+Input blocks (values, written by populate through one write per defined name): the
+tables' blocks as :mod:`finsam.blocks` declares them (``fs_deltagare``, ``fs_anonyma``,
+``fs_g<N>_namn/utfall/prognos/kommentar``, ``fs_finansiering_utfall/prognos``, Summa unika
+``fs_deltagare_summa_unika_in/ut``), and single cells: ``fs_period`` (Inställningar F2:F7:
+from, to, period label, year label, updated, finsam version), ``fs_ej_fordelat``
+(Ackumulerat not on a known cost centre), ``fs_eget_kapital`` (opening equity) and
+``fs_huvudbok_resultat`` (the period's result per the ledger), tkr. Prognos and Kommentar
+are the person's cells: populate keeps what was typed there.
 
 Cells named ``fs_noteringar_*`` are free text for the person; populate never writes them.
 Every total, the summary, the balancing item and the checks are formulas.
