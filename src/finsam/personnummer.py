@@ -57,7 +57,7 @@ class Parsed:
         number: 12 digits without separator (``YYYYMMDDNNNC``) when valid, else ``None``.
         code: ``None`` when valid, else ``"personnummer-saknas"``, ``"personnummer-nolla-saknas"``
             or ``"personnummer-ogiltigt"``.
-        masked: the value as written with its last four digits replaced by ``*``.
+        masked: the value as written, masked by :func:`mask` (no whole number, no birth date).
         coordination: True for a samordningsnummer (day + 60).
     """
 
@@ -68,8 +68,9 @@ class Parsed:
 
 
 def mask(value: object) -> str:
-    """The value with its last four digits replaced by ``*``: ``ÅÅÅÅMMDD-NNNK`` →
-    ``ÅÅÅÅMMDD-****``; fewer than five digits → all ``*``. A value holding several numbers
+    """The value masked: a personnummer-shaped value as :func:`redact` does (``ÅÅÅÅMMDD-NNNK``
+    → ``ÅÅÅÅ****-****``); any other value with its last four digits replaced by ``*``;
+    fewer than five digits → all ``*``. A value holding several numbers
     (a whole CSV line in one cell, two personnummer) has each personnummer-shaped one masked."""
     text = as_text(value)
     redacted = redact(text)
@@ -81,8 +82,11 @@ def mask(value: object) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with every personnummer-shaped number masked (for messages and exceptions)."""
-    return PATTERN.sub(lambda m: f"{m.group(1)}{m.group(2)}****", str(text))
+    """``text`` with every personnummer-shaped number masked (for messages and exceptions):
+    the birth date's month and day and the last four digits become ``*``, so neither the
+    number nor the birth date is shown — only the year is left to help find the row
+    (``ÅÅÅÅMMDD-NNNK`` → ``ÅÅÅÅ****-****``, ``ÅÅMMDD-NNNK`` → ``ÅÅ****-****``)."""
+    return PATTERN.sub(lambda m: f"{m.group(1)[:-4]}****{m.group(2)}****", str(text))
 
 
 def as_text(value: object) -> str:
