@@ -39,7 +39,11 @@ from xlwings_payload import SAMPLE, apply_actions, payload_from_xlsx
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = load_settings(SAMPLE / "sjuharad.toml")
 FIGURES = 4 * 10 + 3 * 30 + 3 * 2 + 3 * 4 + 1 + 1  # as in test_main_job.py
-PYODIDE_BUILT = {"pandas", "numpy", "pyarrow"}  # Pyodide's own builds: never pinned
+PYODIDE_BUILT = {"pandas", "numpy", "pyarrow", "ssl"}  # Pyodide's own builds: never pinned
+#: Standard-library modules Pyodide ships as separate packages (pyodide.org, "Unvendored
+#: standard library modules"): loaded only when requirements.txt names them. (lzma is one
+#: too, but the standard library's shutil imports it inside try/except ImportError.)
+PYODIDE_UNVENDORED = {"ssl", "sqlite3"}
 
 runner = CliRunner()
 
@@ -252,3 +256,19 @@ def test_a_status_sheet_of_the_persons_own_is_left_alone(main, template, tmp_pat
     actions = run_script(main, "kontrollera", again)
     assert "addSheet" not in {a["func"] for a in actions}
     assert status_result(actions, again) == "OK"
+
+
+def test_requirements_name_every_unvendored_module_the_lite_path_imports(generated):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, sys; import finsam.lite, finsam.populate, finsam.sources.sie, "
+            "finsam.sources.ledger_csv, finsam.sources.xlsx; print(json.dumps(sorted(sys.modules)))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    imported = {m.split(".")[0] for m in json.loads(out)}
+    listed = {Requirement(line).name for line in (generated / "requirements.txt").read_text("utf-8").splitlines()}
+    assert "ssl" in imported  # python-stdnum imports it: the check below is not empty
+    assert imported & PYODIDE_UNVENDORED <= listed

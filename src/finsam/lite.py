@@ -50,8 +50,10 @@ OWN_STATUS_SHEET = "Status (finsam)"
 STATUS_ROWS = 40
 """Rows the status block covers: each run rewrites all of them, so nothing old is left."""
 
-PYODIDE_PACKAGES = ("pandas", "numpy", "pyarrow")
-"""finsam's dependencies that Pyodide builds itself: never pinned in requirements.txt."""
+PYODIDE_PACKAGES = ("pandas", "numpy", "pyarrow", "ssl")
+"""What Pyodide provides itself, never pinned in requirements.txt: finsam's dependencies
+pandas, numpy and pyarrow, and the standard library's ``ssl``, which Pyodide ships as a
+separate package and python-stdnum imports (``stdnum.util``)."""
 
 NO_SOURCES = (
     "Källmappen {folder} finns inte i xlwings Lite. Importera mappen '{name}' med källfilerna "
