@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import sys
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -36,13 +37,53 @@ class Municipality:
     code: str = ""
 
 
+#: The categories of Uppföljning Finsam (finsam.se): each cost centre is administration or
+#: pays for an insats that is individinriktad or strukturövergripande (an insats that is both
+#: is registered as two). Empty = not given (shown as "Ingen kategori angiven").
+CATEGORIES = ("administration", "individinriktad", "strukturövergripande")
+
+
 @dataclass(frozen=True)
 class CostCentre:
-    """A kostnadsställe: code as text, name, and the group (table) it belongs to."""
+    """A kostnadsställe: code as text, name, the group (table) it belongs to, its category
+    (:data:`CATEGORIES` or ``""``) and the insats name(s) in the participant register it pays
+    for (empty = the cost centre's name)."""
 
     code: str
     name: str
     group: str
+    category: str = ""
+    insatser: tuple[str, ...] = ()
+    where: str = field(default="", compare=False)
+
+    @property
+    def insats_names(self) -> tuple[str, ...]:
+        """The register's insats names this cost centre pays for (default: its own name)."""
+        return self.insatser or ((self.name,) if self.name else ())
+
+
+@dataclass(frozen=True)
+class MunicipalShare:
+    """One member municipality's part of the municipalities' contribution: its population on
+    the settings' date (``population``), or an explicit share of the association's whole
+    financing in percent (``share_pct``). ``where`` names the settings row (for messages)."""
+
+    name: str
+    population: int | None = None
+    share_pct: Decimal | None = None
+    where: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class EquityStep:
+    """One step of the equity guideline (Nationella rådet 2013-10-02, a "trappa" by size):
+    from the association's size ``from_tkr`` (members' contributions for the year, tkr) the
+    equity should not exceed ``max_pct`` percent of that size, or ``max_tkr`` tkr when that
+    is given instead. The steps are the settings' (no source finsam can cite holds them)."""
+
+    from_tkr: int
+    max_pct: Decimal | None = None
+    max_tkr: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +134,9 @@ class AgeBand:
 DEFAULT_RESULT_MAPPING = (("Arbete", "Arbete"), ("Studier", "Studier"), ("Arbetssökande", "Arbetssökande"))
 DEFAULT_AGE_BANDS = tuple(AgeBand(a, b) for a, b in ((16, 19), (20, 24), (25, 29), (30, 39), (40, 49), (50, 64)))
 DEFAULT_SEX_VALUES = (("Kvinna", "Kvinna"), ("K", "Kvinna"), ("Man", "Man"), ("M", "Man"))
+#: The one line for the municipalities when the settings give no split between them.
+MUNICIPALITIES_LINE = "Kommunerna"
+
 
 
 @dataclass(frozen=True)
@@ -121,6 +165,19 @@ class Settings:
         age_bands: the ages table's bands, ascending, not overlapping; other ages count in
             "Övriga åldrar".
         sex_values: (value of the register's Kön column, ``"Kvinna"`` or ``"Man"``).
+        region: the member region's name (Finansiering per medlem).
+        share_fk_pct / share_region_pct / share_municipalities_pct: each party's share of
+            the financing in percent (lag 2003:1210 §5: Försäkringskassan half, also for
+            Arbetsförmedlingen, the region a quarter, the municipalities together a quarter);
+            they sum to 100.
+        municipal_split: the municipalities' split of their share (population on
+            ``population_date`` from ``population_source``, or explicit shares); empty = the
+            municipalities appear as one line "Kommunerna".
+        contributions_line: the financing line holding the members' contributions ("" = the
+            first financing line).
+        invoice_lag_months: months by which invoices lag (periodised budget, 0–11).
+        equity_guideline: the equity guideline's steps, ascending by size (empty = not given).
+        equity_guideline_source: where the steps come from (decision, date).
     """
 
     association: str
@@ -143,6 +200,46 @@ class Settings:
     result_mapping: tuple[tuple[str, str], ...] = DEFAULT_RESULT_MAPPING
     age_bands: tuple[AgeBand, ...] = DEFAULT_AGE_BANDS
     sex_values: tuple[tuple[str, str], ...] = DEFAULT_SEX_VALUES
+    region: str = "Regionen"
+    share_fk_pct: Decimal = Decimal(50)
+    share_region_pct: Decimal = Decimal(25)
+    share_municipalities_pct: Decimal = Decimal(25)
+    municipal_split: tuple[MunicipalShare, ...] = ()
+    population_date: str = ""
+    population_source: str = ""
+    contributions_line: str = ""
+    invoice_lag_months: int = 0
+    equity_guideline: tuple[EquityStep, ...] = ()
+    equity_guideline_source: str = ""
+
+    @property
+    def contributions(self) -> str:
+        """The financing line holding the members' contributions (Parternas finansiering), or
+        ``""`` when the settings have no financing lines."""
+        return self.contributions_line or (self.financing[0].name if self.financing else "")
+
+    def member_shares(self) -> list[tuple[str, Decimal]]:
+        """Each member's share of the financing, percent (exact), in the order of the
+        Finansiering per medlem table: Försäkringskassan, the region, then each municipality
+        (settings order) or one line "Kommunerna" when no split is given.
+
+        Rules: lag 2003:1210 §5 (the parties' contributions) and 9 § p. 8 (each member's
+        share of assets, liabilities and costs in proportion to them). A municipality's
+        share = the municipalities' share × its population / the members' population, or
+        its explicit share. The shares sum to 100 (checked when the settings are read).
+        """
+        out = [("Försäkringskassan", self.share_fk_pct), (self.region, self.share_region_pct)]
+        split = {m.name.casefold(): m for m in self.municipal_split}
+        if not split:
+            return out + [(MUNICIPALITIES_LINE, self.share_municipalities_pct)]
+        total_pop = sum(m.population or 0 for m in self.municipal_split)
+        for m in self.municipalities:
+            part = split[m.name.casefold()]
+            if part.population is not None:
+                out.append((m.name, self.share_municipalities_pct * part.population / total_pop))
+            else:
+                out.append((m.name, part.share_pct))
+        return out
 
     def cost_centres_of(self, group: str) -> list[CostCentre]:
         """The cost centres of one group, in settings order."""
@@ -171,6 +268,81 @@ def _require(d: dict, key: str, where: str):
     if key not in d or d[key] in (None, ""):
         raise SettingsError(f"Inställningarna saknar {key!r} under {where}. Lägg till värdet och försök igen.")
     return d[key]
+
+
+def _validate_money(s: Settings, source: str, where: dict[str, str]) -> None:
+    """The members' shares, the municipal split, the categories, the invoice lag and the
+    equity guideline (issue 12). ``where`` names the settings row of a key attribute."""
+    for c in s.cost_centres:
+        if c.category and c.category not in CATEGORIES:
+            raise SettingsError(
+                f"{source}: {c.where or 'kostnadsställe ' + c.code}: kategorin {c.category!r} finns inte. "
+                f"Skriv {', '.join(CATEGORIES[:-1])} eller {CATEGORIES[-1]} (eller lämna tomt)."
+            )
+    shares = (("share_fk_pct", s.share_fk_pct), ("share_region_pct", s.share_region_pct),
+              ("share_municipalities_pct", s.share_municipalities_pct))
+    for attr, value in shares:
+        if not Decimal(0) <= value <= Decimal(100):
+            raise SettingsError(f"{source}: {where.get(attr, attr)} = {value} ligger utanför 0–100 %. Rätta andelen.")
+    total = sum(v for _, v in shares)
+    if total != 100:
+        raise SettingsError(
+            f"{source}: {' + '.join(where.get(a, a) for a, _ in shares)} = {_pct_text(total)} %, men "
+            "parternas andelar ska vara 100 % tillsammans (lag 2003:1210 §5: normalt 50, 25 och 25). Rätta andelarna."
+        )
+    members = {m.name.casefold(): m.name for m in s.municipalities}
+    seen: dict[str, str] = {}
+    for part in s.municipal_split:
+        key = part.name.casefold()
+        if key not in members:
+            raise SettingsError(
+                f"{source}: {part.where}: {part.name!r} är ingen medlemskommun ({', '.join(members.values())}). "
+                "Ta bort raden eller rätta namnet."
+            )
+        if key in seen:
+            raise SettingsError(f"{source}: {part.where}: {part.name} står redan på {seen[key]}. Ta bort den ena raden.")
+        seen[key] = part.where
+        if (part.population is None) == (part.share_pct is None):
+            raise SettingsError(f"{source}: {part.where}: ange för {part.name} antingen invånare eller andel (%), "
+                                "inte båda och inte ingen.")
+        if part.population is not None and part.population <= 0:
+            raise SettingsError(f"{source}: {part.where}: invånarantalet för {part.name} måste vara större än 0.")
+        if part.share_pct is not None and not Decimal(0) <= part.share_pct <= Decimal(100):
+            raise SettingsError(f"{source}: {part.where}: andelen för {part.name} ligger utanför 0–100 %.")
+    if s.municipal_split:
+        kinds = {p.population is None for p in s.municipal_split}
+        if len(kinds) > 1:
+            raise SettingsError(f"{source}: kommunandelarna blandar invånare och andelar. Ange samma sak för alla kommuner.")
+        missing = [name for key, name in members.items() if key not in seen]
+        if missing:
+            raise SettingsError(f"{source}: kommunandelarna saknar {', '.join(missing)}. Ange en rad per medlemskommun "
+                                "(eller inga rader: då visas kommunerna som en rad, Kommunerna).")
+        if not s.municipal_split[0].population:
+            split_total = sum(p.share_pct for p in s.municipal_split)
+            if split_total != s.share_municipalities_pct:
+                raise SettingsError(
+                    f"{source}: kommunandelarna är {_pct_text(split_total)} % tillsammans, men "
+                    f"{where.get('share_municipalities_pct', 'andel_kommuner')} är {_pct_text(s.share_municipalities_pct)} %. "
+                    "Rätta andelarna så att de stämmer."
+                )
+    if s.contributions_line and s.contributions_line not in {x.name for x in s.financing}:
+        raise SettingsError(f"{source}: {where.get('contributions_line', 'bidrag_finansieringspost')} = "
+                            f"{s.contributions_line!r} är ingen finansieringspost. Skriv postens namn.")
+    if not 0 <= s.invoice_lag_months <= 11:
+        raise SettingsError(f"{source}: {where.get('invoice_lag_months', 'fakturaforskjutning_manader')} ska vara 0–11 månader.")
+    last = None
+    for i, step in enumerate(s.equity_guideline, start=1):
+        if (step.max_pct is None) == (step.max_tkr is None):
+            raise SettingsError(f"{source}: riktlinjen för eget kapital, steg {i}: ange antingen högsta procent eller "
+                                "högsta tkr, inte båda och inte ingen.")
+        if last is not None and step.from_tkr <= last:
+            raise SettingsError(f"{source}: riktlinjen för eget kapital, steg {i}: storleken ska öka från steg till steg.")
+        last = step.from_tkr
+
+
+def _pct_text(value: Decimal) -> str:
+    """A percentage as a Swedish reads it: ``12,5``."""
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 def _member_code(code: str) -> str:
@@ -217,9 +389,12 @@ def _check_members(s: Settings, source: str, where: list[str]) -> None:
             )
 
 
-def _validate(s: Settings, source: str, member_rows: list[str] | None = None) -> Settings:
+def _validate(
+    s: Settings, source: str, member_rows: list[str] | None = None, where: dict[str, str] | None = None
+) -> Settings:
     """Check settings read from ``source``; ``member_rows`` names each member's place there
-    (a sheet row, or the entry of ``[[kommuner]]``). Returns the settings with kommunkoder
+    (a sheet row, or the entry of ``[[kommuner]]``), ``where`` the place of the keys checked
+    together (the members' shares). Returns the settings with kommunkoder
     in SCB's four-digit form.
 
     Raises:
@@ -266,7 +441,9 @@ def _validate(s: Settings, source: str, member_rows: list[str] | None = None) ->
         raise SettingsError(f"{source}: räkenskapsårets startmånad måste vara 1–12.")
     if s.period_kind not in ("kvartal", "tertial"):
         raise SettingsError(f"{source}: rapportperiod måste vara 'kvartal' eller 'tertial'.")
-    return _check_participant_settings(s, source)
+    s = _check_participant_settings(s, source)
+    _validate_money(s, source, where or {})
+    return s
 
 
 def _canonical(value: str, allowed: tuple[str, ...]) -> str | None:
@@ -331,6 +508,37 @@ def _int(value, key: str, source: str, *, low: int | None = None, high: int | No
     return number
 
 
+def _pct(value, key: str, source: str) -> Decimal:
+    """A percentage (TOML number, or text ``"12,5"``) as an exact Decimal; a SettingsError
+    naming the key otherwise."""
+    from finsam.sources.tabular import number_from_text
+
+    number = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, (str, Decimal)) and str(value).strip():
+        number = number_from_text(str(value).replace("%", ""))
+    if number is None or number != number or abs(number) == float("inf"):
+        raise SettingsError(f"{source}: {key} ska vara en andel i procent (t.ex. 25 eller 12,5), inte {value!r}. "
+                            "Rätta värdet.")
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return Decimal(number) if isinstance(number, int) else Decimal(str(number))
+
+
+def _names_list(value, key: str, source: str) -> tuple[str, ...]:
+    """Insats names: a TOML list of texts, or one text with names separated by ``;``."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, list):
+        items = value
+    elif isinstance(value, str):
+        items = value.split(";")
+    else:
+        raise SettingsError(f"{source}: {key} ska vara ett namn eller en lista av namn, inte {value!r}.")
+    return tuple(str(v).strip() for v in items if str(v).strip())
+
+
 def _code(value) -> str:
     """A code (kostnadsställe, kommunkod) as text: ``1003``, ``1003.0`` and ``"1003"`` are all ``"1003"``."""
     if isinstance(value, float) and value.is_integer():
@@ -344,7 +552,11 @@ def _from_toml(data: dict, source: str) -> "Settings":
     if not isinstance(f, dict) or not isinstance(k, dict):
         raise SettingsError(f"{source}: [forbund] och [kallor] ska vara tabeller (rubriker i hakparentes).")
     eq = f.get("eget_kapital_ingaende_tkr")
-    for key in ("kommuner", "grupper", "finansiering", "kostnadsstallen", "avslutsorsaker", "aldersgrupper", "kon"):
+    med = data.get("medlemmar", {})
+    if not isinstance(med, dict):
+        raise SettingsError(f"{source}: [medlemmar] ska vara en tabell (rubrik i hakparentes).")
+    for key in ("kommuner", "grupper", "finansiering", "kostnadsstallen", "avslutsorsaker", "aldersgrupper", "kon",
+                "kommunandelar", "riktlinje_eget_kapital"):
         if not isinstance(data.get(key, []), list):
             raise SettingsError(f"{source}: {key} ska skrivas som [[{key}]] (en lista), inte [{key}].")
     s = Settings(
@@ -367,6 +579,9 @@ def _from_toml(data: dict, source: str) -> "Settings":
                 _code(_require(c, "kod", "[[kostnadsstallen]]")),
                 str(c.get("namn", "")),
                 str(_require(c, "grupp", "[[kostnadsstallen]]")),
+                str(c.get("kategori", "")).strip().casefold(),
+                _names_list(c.get("insats"), f"[[kostnadsstallen]] kod = {c.get('kod')}: insats", source),
+                f"[[kostnadsstallen]] kod = {_code(c.get('kod'))}",
             )
             for c in data.get("kostnadsstallen", [])
         ),
@@ -383,6 +598,32 @@ def _from_toml(data: dict, source: str) -> "Settings":
         sources_folder=str(k.get("mapp", "källor")),
         source_patterns={kind: str(k.get(kind) or f"{kind}.*") for kind in SOURCE_KINDS},
         period=str(f.get("period", "")),
+        region=str(med.get("region") or "Regionen").strip(),
+        share_fk_pct=_pct(med.get("andel_forsakringskassan", 50), "[medlemmar] andel_forsakringskassan", source),
+        share_region_pct=_pct(med.get("andel_region", 25), "[medlemmar] andel_region", source),
+        share_municipalities_pct=_pct(med.get("andel_kommuner", 25), "[medlemmar] andel_kommuner", source),
+        municipal_split=tuple(
+            MunicipalShare(
+                str(_require(m, "kommun", "[[kommunandelar]]")).strip(),
+                None if m.get("invanare") in (None, "") else _int(m["invanare"], f"[[kommunandelar]] nr {i}: invanare", source),
+                None if m.get("andel") in (None, "") else _pct(m["andel"], f"[[kommunandelar]] nr {i}: andel", source),
+                f"[[kommunandelar]] nr {i} (kommun = {m.get('kommun')!r})",
+            )
+            for i, m in enumerate(data.get("kommunandelar", []), start=1)
+        ),
+        population_date=str(med.get("befolkning_datum", "")),
+        population_source=str(med.get("befolkning_kalla", "")),
+        contributions_line=str(med.get("bidrag_finansieringspost", "")).strip(),
+        invoice_lag_months=_int(f.get("fakturaforskjutning_manader", 0), "fakturaforskjutning_manader", source, low=0, high=11),
+        equity_guideline=tuple(
+            EquityStep(
+                _int(_require(x, "fran_tkr", "[[riktlinje_eget_kapital]]"), f"[[riktlinje_eget_kapital]] nr {i}: fran_tkr", source),
+                None if x.get("hogst_procent") in (None, "") else _pct(x["hogst_procent"], f"[[riktlinje_eget_kapital]] nr {i}: hogst_procent", source),
+                None if x.get("hogst_tkr") in (None, "") else _int(x["hogst_tkr"], f"[[riktlinje_eget_kapital]] nr {i}: hogst_tkr", source),
+            )
+            for i, x in enumerate(data.get("riktlinje_eget_kapital", []), start=1)
+        ),
+        equity_guideline_source=str(f.get("riktlinje_eget_kapital_kalla", "")),
     )
     if "avslutsorsaker" in data:
         s = replace(s, result_mapping=tuple(
@@ -397,6 +638,16 @@ def _from_toml(data: dict, source: str) -> "Settings":
         s = replace(s, sex_values=tuple(
             (str(_require(x, "varde", "[[kon]]")), str(_require(x, "kon", "[[kon]]"))) for x in data["kon"]))
     return s
+
+
+#: Where the TOML file holds the keys that are checked together (messages name them).
+_TOML_WHERE = {
+    "share_fk_pct": "[medlemmar] andel_forsakringskassan",
+    "share_region_pct": "[medlemmar] andel_region",
+    "share_municipalities_pct": "[medlemmar] andel_kommuner",
+    "contributions_line": "[medlemmar] bidrag_finansieringspost",
+    "invoice_lag_months": "[forbund] fakturaforskjutning_manader",
+}
 
 
 def _from_workbook(path: Path) -> "Settings":
@@ -441,7 +692,7 @@ def load_settings(path: Path) -> Settings:
             "workbook/sjuharad.toml: [forbund] och [kallor] är tabeller, [[kommuner]], [[grupper]], "
             "[[finansiering]] och [[kostnadsstallen]] listor av tabeller."
         ) from None
-    return _validate(s, path.name)
+    return _validate(s, path.name, where=_TOML_WHERE)
 
 
 # --- the settings sheet ------------------------------------------------------------------
@@ -458,8 +709,34 @@ _KEYS = [
     ("Eget kapital per datum", "opening_equity_date"),
     ("SIE-dimension för kostnadsställe", "cost_centre_dimension"),
     ("Källmapp (relativt arbetsboken)", "sources_folder"),
+    ("Region", "region"),
+    ("Andel Försäkringskassan (%)", "share_fk_pct"),
+    ("Andel regionen (%)", "share_region_pct"),
+    ("Andel kommunerna (%)", "share_municipalities_pct"),
+    ("Kommunandelar: befolkning per datum", "population_date"),
+    ("Kommunandelar: källa", "population_source"),
+    ("Finansieringspost med medlemmarnas bidrag (tom = den första)", "contributions_line"),
+    ("Fakturaförskjutning (månader)", "invoice_lag_months"),
+    ("Riktlinje eget kapital: källa", "equity_guideline_source"),
 ]
+
+#: Section titles of the settings sheet that layout's formulas refer to.
+SECTION_MUNICIPAL_SPLIT = "Kommunandelar"
+SECTION_CATEGORIES = "Kategorier"
+SECTION_EQUITY_GUIDELINE = "Riktlinje eget kapital"
 _SOURCE_LABEL = "Källfil: "
+
+
+def _sheet_number(v):
+    """A Decimal as the sheet holds numbers (int when whole, else float)."""
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+def key_label(attr: str) -> str:
+    """The label of a key row of the settings sheet (layout's formulas find the row by it)."""
+    return next(label for label, a in _KEYS if a == attr)
 
 
 def settings_to_rows(s: Settings) -> list[list]:
@@ -467,7 +744,7 @@ def settings_to_rows(s: Settings) -> list[list]:
     rows: list[list] = [["Inställning", "Värde", None]]
     for label, attr in _KEYS:
         v = getattr(s, attr)
-        rows.append([label, "" if v is None else v, None])
+        rows.append([label, "" if v is None else _sheet_number(v), None])
     for kind in SOURCE_KINDS:
         rows.append([_SOURCE_LABEL + kind, s.source_patterns[kind], None])
     sections = [  # Kostnadsställen last: the list a person most often adds rows to
@@ -479,6 +756,12 @@ def settings_to_rows(s: Settings) -> list[list]:
         ("Grupper", ["Grupp", "Rubrik", "Summeringsrad"], [[g.name, g.title, g.summary_line] for g in s.groups]),
         ("Finansiering", ["Post", "Kostnadsställe i huvudboken", None], [[x.name, x.cost_centre, None] for x in s.financing]),
         ("Kostnadsställen", ["Kostnadsställe", "Benämning", "Grupp"], [[c.code, c.name, c.group] for c in s.cost_centres]),
+        (SECTION_CATEGORIES, ["Kostnadsställe", "Kategori", "Insats i registret (tom = benämningen; flera: skilj med ;)"],
+         [[c.code, c.category, "; ".join(c.insatser)] for c in s.cost_centres]),
+        (SECTION_MUNICIPAL_SPLIT, ["Kommun", "Invånare", "Andel (%)"],
+         [[m.name, m.population, _sheet_number(m.share_pct)] for m in s.municipal_split]),
+        (SECTION_EQUITY_GUIDELINE, ["Storlek från (tkr medlemsbidrag)", "Högsta eget kapital (%)", "Högsta eget kapital (tkr)"],
+         [[x.from_tkr, _sheet_number(x.max_pct), x.max_tkr] for x in s.equity_guideline]),
     ]
     for title, header, items in sections:  # a blank row, "[Title]", the column names, the items
         rows += [[None, None, None], [f"[{title}]", None, None], header, *items]
@@ -550,12 +833,38 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
         raise SettingsError(f"Bladet {source} saknar förbundets namn.")
     eq = values.get("opening_equity_tkr", "")
     members = [r for r in sections["Kommuner"] if r[0]]
+    sheet = f"Bladet {source}"
+
+    def at(r: list[str]) -> str:
+        return f"rad {row_of[id(r)]}"
+
+    where = {attr: f"{label!r} ({sheet})" for label, attr in _KEYS}
+    categories: dict[str, list[str]] = {}
+    codes = {r[0] for r in sections["Kostnadsställen"] if r[0]}
+    for r in sections.get(SECTION_CATEGORIES, []):
+        if not r[0]:
+            continue
+        if r[0] not in codes:
+            raise SettingsError(f"{sheet}, {at(r)} ([{SECTION_CATEGORIES}]): kostnadsställe {r[0]} finns inte under "
+                                "[Kostnadsställen]. Ta bort raden eller rätta koden.")
+        categories[r[0]] = r
+
+    def cost_centre(r: list[str]) -> CostCentre:
+        cat = categories.get(r[0], r)
+        return CostCentre(r[0], r[1], r[2], cat[1].casefold() if cat is not r else "",
+                          _names_list(cat[2], "Insats", sheet) if cat is not r else (),
+                          f"{at(cat)} ([{SECTION_CATEGORIES}], kostnadsställe {r[0]})")
+
+    def pct(attr: str, default: int) -> Decimal:
+        v = values.get(attr, "")
+        return Decimal(default) if v == "" else _pct(v, where[attr], source)
+
     s = Settings(
         association=values["association"],
         year=num("year"),
         municipalities=tuple(Municipality(r[0], r[1]) for r in members),
         groups=tuple(Group(r[0], r[1] or r[0], r[2] or "Totala kostnader") for r in sections["Grupper"] if r[0]),
-        cost_centres=tuple(CostCentre(r[0], r[1], r[2]) for r in sections["Kostnadsställen"] if r[0]),
+        cost_centres=tuple(cost_centre(r) for r in sections["Kostnadsställen"] if r[0]),
         financing=tuple(FinancingLine(r[0], r[1]) for r in sections.get("Finansiering", []) if r[0]),
         other_label=values.get("other_label") or "Annan ort",
         fiscal_start_month=num("fiscal_start_month", 1),
@@ -566,6 +875,32 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
         sources_folder=values.get("sources_folder") or "källor",
         source_patterns=patterns,
         period=values.get("period", ""),
+        region=values.get("region") or "Regionen",
+        share_fk_pct=pct("share_fk_pct", 50),
+        share_region_pct=pct("share_region_pct", 25),
+        share_municipalities_pct=pct("share_municipalities_pct", 25),
+        municipal_split=tuple(
+            MunicipalShare(
+                r[0],
+                _int(r[1], f"{at(r)}: Invånare", sheet) if r[1] else None,
+                _pct(r[2], f"{at(r)}: Andel (%)", sheet) if r[2] else None,
+                f"{at(r)} ([{SECTION_MUNICIPAL_SPLIT}])",
+            )
+            for r in sections.get(SECTION_MUNICIPAL_SPLIT, []) if r[0]
+        ),
+        population_date=values.get("population_date", ""),
+        population_source=values.get("population_source", ""),
+        contributions_line=values.get("contributions_line", ""),
+        invoice_lag_months=num("invoice_lag_months", 0),
+        equity_guideline=tuple(
+            EquityStep(
+                _int(r[0], f"{at(r)}: Storlek från", sheet),
+                _pct(r[1], f"{at(r)}: Högsta eget kapital (%)", sheet) if r[1] else None,
+                _int(r[2], f"{at(r)}: Högsta eget kapital (tkr)", sheet) if r[2] else None,
+            )
+            for r in sections.get(SECTION_EQUITY_GUIDELINE, []) if any(r[:3])
+        ),
+        equity_guideline_source=values.get("equity_guideline_source", ""),
     )
     # Sections added later (issue 11): a workbook made before them keeps the defaults.
     if "Avslutsorsaker" in sections:
@@ -578,3 +913,4 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
     if "Kön" in sections:
         s = replace(s, sex_values=tuple((r[0], r[1]) for r in sections["Kön"] if r[0]))
     return _validate(s, source, [f"rad {row_of[id(r)]}" for r in members])
+    return _validate(s, source, [f"rad {row_of[id(r)]}" for r in members], where)
