@@ -200,3 +200,40 @@ def format_int(value: int) -> str:
     :data:`finsam.sheet.NUMBER_FORMAT` prints the same in Excel). Used by the command line
     and the report document."""
     return f"{int(value):,}".replace(",", "\u00a0")
+
+
+def ore_part_to_tkr(ore: int, numerator: int, denominator: int) -> int:
+    """``ore × numerator / denominator`` in whole tkr, rounded once, half away from zero, with
+    no float on the way (a periodised budget: budget × months / 12).
+
+    >>> ore_part_to_tkr(-253_000_000, 3, 12), ore_part_to_tkr(-28_000_000, 3, 12)
+    (-633, -70)
+    """
+    return round_half_away(Decimal(int(ore) * int(numerator)) / (Decimal(int(denominator)) * ORE_PER_TKR))
+
+
+def largest_remainder(total: int, weights: "list[Decimal]") -> list[int]:
+    """Split whole ``total`` (tkr) in proportion to ``weights`` so that the whole parts add up to
+    ``total`` exactly (the largest remainder, or Hamilton, method): each part gets the whole
+    part of its exact share, and the units left over go one each to the parts with the
+    largest fractions; equal fractions go to the earlier part. A negative total is split as
+    its absolute value, then negated. The workbook's Finansiering per medlem formulas apply
+    the same rule (:mod:`finsam.layout`).
+
+    >>> largest_remainder(3765, [Decimal(50), Decimal(25), Decimal(25)])
+    [1883, 941, 941]
+
+    Raises:
+        ValueError: the weights are empty, negative or sum to zero.
+    """
+    from fractions import Fraction
+
+    if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
+        raise ValueError("weights must be non-negative and not all zero")
+    sign, whole = (-1 if total < 0 else 1), abs(int(total))
+    exact = [Fraction(whole) * Fraction(w) / Fraction(sum(weights)) for w in weights]
+    parts = [int(x) for x in exact]  # floor: x ≥ 0
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: whole - sum(parts)]:
+        parts[i] += 1
+    return [sign * p for p in parts]

@@ -287,7 +287,7 @@ def _validate_money(s: Settings, source: str, where: dict[str, str]) -> None:
     total = sum(v for _, v in shares)
     if total != 100:
         raise SettingsError(
-            f"{source}: {' + '.join(where.get(a, a) for a, _ in shares)} = {_pct_text(total)} %, men "
+            f"{source}: {' + '.join(f'{where.get(a, a)} ({_pct_text(v)})' for a, v in shares)} = {_pct_text(total)} %, men "
             "parternas andelar ska vara 100 % tillsammans (lag 2003:1210 §5: normalt 50, 25 och 25). Rätta andelarna."
         )
     members = {m.name.casefold(): m.name for m in s.municipalities}
@@ -511,13 +511,13 @@ def _int(value, key: str, source: str, *, low: int | None = None, high: int | No
 def _pct(value, key: str, source: str) -> Decimal:
     """A percentage (TOML number, or text ``"12,5"``) as an exact Decimal; a SettingsError
     naming the key otherwise."""
-    from finsam.sources.tabular import number_from_text
+    from finsam.money import parse_number
 
     number = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = value
     elif isinstance(value, (str, Decimal)) and str(value).strip():
-        number = number_from_text(str(value).replace("%", ""))
+        number = parse_number(str(value).replace("%", ""))
     if number is None or number != number or abs(number) == float("inf"):
         raise SettingsError(f"{source}: {key} ska vara en andel i procent (t.ex. 25 eller 12,5), inte {value!r}. "
                             "Rätta värdet.")

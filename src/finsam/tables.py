@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from finsam.money import parse_number, report_tkr, tkr
+from finsam.money import largest_remainder, ore_part_to_tkr, parse_number, report_tkr, tkr, tkr_to_ore
 from finsam.period import Period
-from finsam.settings import Settings
+from finsam.settings import CATEGORIES, Settings
 from finsam.sources.ledger import result_lines
 
 #: Avslutsorsak that means the registration was a mistake: it never happened, so it is neither
@@ -296,3 +296,119 @@ def _flags(frame: pd.DataFrame) -> pd.Series:
     if "prognos_i_arbetsboken" not in frame:
         return pd.Series(False, index=frame.index)
     return frame["prognos_i_arbetsboken"].fillna(False).astype(bool)
+
+
+def budget_months(period: Period, settings: Settings) -> int:
+    """Months of budget that the outcome up to ``period`` should be compared with:
+    max(0, the period's months − the settings' invoice lag). Invoices in this field arrive
+    about a quarter late (seed report), so an association may set a lag; 0 by default."""
+    return max(0, period.months - settings.invoice_lag_months)
+
+
+def periodised_budget(
+    settings: Settings, budget: pd.DataFrame, period: Period, monthly: pd.DataFrame | None = None
+) -> pd.Series:
+    """Budget t.o.m. perioden per cost centre (tkr, costs negative), one row per cost centre
+    of the settings (index = code, settings order, int64).
+
+    Rules (issue 12; municipal practice compares the outcome with the budget up to the
+    period): n = :func:`budget_months`. When the budget comes from the SIE file
+    (``monthly``: its ``#PBUDGET`` records, SIE 4B §8, each one month's change in öre, SIE
+    sign), the first n months of the fiscal year are summed, −sum / 1000; else the year's
+    budget (``budget``: ``cost_centre``, ``budget_tkr``) × n / 12. Either way each row is
+    rounded once to whole tkr, half away from zero (:func:`finsam.money.ore_part_to_tkr`),
+    and a table's total is the sum of its rows (a formula in the workbook).
+    """
+    n = budget_months(period, settings)
+    codes = [c.code for c in settings.cost_centres]
+    if monthly is not None:
+        last = pd.Timestamp(period.start) + pd.DateOffset(months=n) - pd.Timedelta(days=1)
+        sel = monthly[(monthly["date"] >= pd.Timestamp(period.start)) & (monthly["date"] <= last)]
+        by_cc = sel.groupby("cost_centre")["amount_ore"].sum()
+        values = [report_tkr(int(by_cc.get(code, 0))) if n else 0 for code in codes]
+    else:
+        by_cc = budget.groupby("cost_centre")["budget_tkr"].sum()
+        values = [ore_part_to_tkr(tkr_to_ore(by_cc.get(code, 0.0)), n, 12) for code in codes]
+    return pd.Series(values, index=pd.Index(codes, name="code"), dtype="int64")
+
+
+#: The Kategorier line for cost centres whose category the settings leave empty.
+NO_CATEGORY = "Ingen kategori angiven"
+
+
+def categories(settings: Settings, cost_centres: pd.DataFrame) -> pd.DataFrame:
+    """Kategorier (Sammanställning): budget, ackumulerat and prognos per category of
+    Uppföljning Finsam (finsam.se: administration, individinriktade and strukturövergripande
+    insatser), tkr, as sums of the cost centres' printed rows.
+
+    Input: ``code``, ``budget``, ``ackumulerat``, ``prognos`` (tkr). Output: index =
+    :data:`finsam.settings.CATEGORIES` then :data:`NO_CATEGORY`; columns ``budget``,
+    ``ackumulerat``, ``prognos`` (int64)::
+
+                               budget  ackumulerat  prognos
+        administration          -1380         -118    -1380
+        individinriktad         …
+        strukturövergripande     -787            0    -1187
+        Ingen kategori angiven      0            0        0
+
+    The lines sum to the tables' totals (the workbook checks it).
+    """
+    category = {c.code: c.category or NO_CATEGORY for c in settings.cost_centres}
+    cols = ["budget", "ackumulerat", "prognos"]
+    cat = cost_centres["code"].map(category)
+    out = cost_centres[cols].groupby(cat).sum().reindex(list(CATEGORIES) + [NO_CATEGORY], fill_value=0)
+    return out.astype("int64")
+
+
+def administration_share(cats: pd.DataFrame, column: str) -> float | None:
+    """Administration's share of the total costs in ``column`` of :func:`categories`, as a
+    fraction (0.0556 = 5.6 %), or ``None`` when there are no costs."""
+    total = int(cats[column].sum())
+    return None if total == 0 else int(cats.at["administration", column]) / total
+
+
+def members(
+    settings: Settings,
+    contribution_budget: int,
+    contribution_to_date: int | None,
+    opening_equity: int | None,
+    forecast_equity: int | None,
+) -> pd.DataFrame:
+    """Finansiering per medlem: each member's share (lag 2003:1210 §5) of the contributions
+    and, by 9 § p. 8, of the equity, tkr.
+
+    Output: index = members (:meth:`finsam.settings.Settings.member_shares`) then ``"Summa"``;
+    columns ``andel`` (percent, float), ``bidrag_budget``, ``bidrag_tom``,
+    ``eget_kapital_ingaende``, ``eget_kapital_prognos`` (Int64; <NA> when the total is
+    unknown). Each column is split by :func:`finsam.money.largest_remainder`, so the rows
+    sum to the Summa row, which is the total itself (sample Q1: Försäkringskassan 7 530,
+    1 883, 3 327, 2 927).
+    """
+    shares = settings.member_shares()
+    weights = [w for _, w in shares]
+    out = pd.DataFrame(index=[n for n, _ in shares] + ["Summa"])
+    out["andel"] = [float(w) for w in weights] + [float(sum(weights))]
+    for col, total in (("bidrag_budget", contribution_budget), ("bidrag_tom", contribution_to_date),
+                       ("eget_kapital_ingaende", opening_equity), ("eget_kapital_prognos", forecast_equity)):
+        if total is None or pd.isna(total):
+            out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
+        else:
+            out[col] = pd.array(largest_remainder(int(total), weights) + [int(total)], dtype="Int64")
+    return out
+
+
+def equity_guideline(settings: Settings, size_tkr: int) -> int | None:
+    """The highest equity (tkr) the settings' guideline allows an association of ``size_tkr``
+    (members' contributions for the year): the last step whose ``from_tkr`` ≤ size, its
+    ``max_tkr``, or ``max_pct`` % of the size rounded half away from zero. ``None`` when the
+    guideline is not given (empty table: the Kontroller row says "ej angiven") or no step
+    applies. Source of the steps: the settings' (Nationella rådet's recommendation
+    2013-10-02 is a "trappa" by size; finsam ships no numbers for it).
+    """
+    steps = [x for x in settings.equity_guideline if x.from_tkr <= size_tkr]
+    if not steps:
+        return None
+    step = steps[-1]
+    if step.max_tkr is not None:
+        return step.max_tkr
+    return ore_part_to_tkr(tkr_to_ore(size_tkr), int(step.max_pct * 10_000), 1_000_000)

@@ -45,6 +45,9 @@ class Ledger:
         opening_balances_ore: account → ``#IB 0`` balance in öre (SIE sign), when given.
         budget_ore: DataFrame (``cost_centre`` str, ``account`` str, ``amount_ore`` int64) of
             the year's ``#PBUDGET`` records summed per cost centre and account, or ``None``.
+        budget_months: the same ``#PBUDGET`` records month by month (:data:`LEDGER_COLUMNS`,
+            ``date`` = the month's last day; SIE 4B: each record is one month's change), or
+            ``None``: the periodised budget sums them to the period.
         kind: ``"csv"`` or ``"sie"``.
         problems: data problems found while reading (warnings; errors raise instead).
         sheet: the sheet read when the ledger came from an xlsx file, else ``None``.
@@ -58,6 +61,7 @@ class Ledger:
     cost_centre_names: dict[str, str] = field(default_factory=dict)
     opening_balances_ore: dict[str, int] = field(default_factory=dict)
     budget_ore: pd.DataFrame | None = None
+    budget_months: pd.DataFrame | None = None
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None
 

@@ -355,9 +355,9 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
     if ver_count == 0 and header["psaldo"]:
         lines = _period_lines(ctx, header["psaldo"], cost_centre_dimension)
 
-    budget = None
+    budget = budget_months = None
     if header["pbudget"]:
-        b = _period_lines(ctx, header["pbudget"], cost_centre_dimension)
+        b = budget_months = _period_lines(ctx, header["pbudget"], cost_centre_dimension)
         budget = (
             b.groupby(["cost_centre", "account"], as_index=False, sort=True)["amount_ore"]
             .sum()
@@ -379,6 +379,7 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
         cost_centre_names=header["names"],
         opening_balances_ore=header["ib"],
         budget_ore=budget,
+        budget_months=budget_months,
         problems=problems,
     )
 
