@@ -753,15 +753,15 @@ def settings_to_rows(s: Settings) -> list[list]:
         ("Åldersgrupper", ["Från (år)", "Till (år)", None], [[b.low, b.high, None] for b in s.age_bands]),
         ("Kön", ["Värde i registret", "Kön (" + "/".join(SEXES) + ")", None], [[v, k, None] for v, k in s.sex_values]),
         ("Kommuner", ["Kommun", "Kommunkod", None], [[m.name, m.code, None] for m in s.municipalities]),
-        ("Grupper", ["Grupp", "Rubrik", "Summeringsrad"], [[g.name, g.title, g.summary_line] for g in s.groups]),
-        ("Finansiering", ["Post", "Kostnadsställe i huvudboken", None], [[x.name, x.cost_centre, None] for x in s.financing]),
-        ("Kostnadsställen", ["Kostnadsställe", "Benämning", "Grupp"], [[c.code, c.name, c.group] for c in s.cost_centres]),
-        (SECTION_CATEGORIES, ["Kostnadsställe", "Kategori", "Insats i registret (tom = benämningen; flera: skilj med ;)"],
-         [[c.code, c.category, "; ".join(c.insatser)] for c in s.cost_centres]),
         (SECTION_MUNICIPAL_SPLIT, ["Kommun", "Invånare", "Andel (%)"],
          [[m.name, m.population, _sheet_number(m.share_pct)] for m in s.municipal_split]),
+        ("Grupper", ["Grupp", "Rubrik", "Summeringsrad"], [[g.name, g.title, g.summary_line] for g in s.groups]),
+        ("Finansiering", ["Post", "Kostnadsställe i huvudboken", None], [[x.name, x.cost_centre, None] for x in s.financing]),
         (SECTION_EQUITY_GUIDELINE, ["Storlek från (tkr medlemsbidrag)", "Högsta eget kapital (%)", "Högsta eget kapital (tkr)"],
          [[x.from_tkr, _sheet_number(x.max_pct), x.max_tkr] for x in s.equity_guideline]),
+        (SECTION_CATEGORIES, ["Kostnadsställe", "Kategori", "Insats i registret (tom = benämningen; flera: skilj med ;)"],
+         [[c.code, c.category, "; ".join(c.insatser)] for c in s.cost_centres]),
+        ("Kostnadsställen", ["Kostnadsställe", "Benämning", "Grupp"], [[c.code, c.name, c.group] for c in s.cost_centres]),
     ]
     for title, header, items in sections:  # a blank row, "[Title]", the column names, the items
         rows += [[None, None, None], [f"[{title}]", None, None], header, *items]
