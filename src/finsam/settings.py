@@ -912,5 +912,4 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
             for r in sections["Åldersgrupper"] if r[0] or r[1]))
     if "Kön" in sections:
         s = replace(s, sex_values=tuple((r[0], r[1]) for r in sections["Kön"] if r[0]))
-    return _validate(s, source, [f"rad {row_of[id(r)]}" for r in members])
     return _validate(s, source, [f"rad {row_of[id(r)]}" for r in members], where)
