@@ -59,9 +59,11 @@ def assert_report(wb: openpyxl.Workbook, expected: dict) -> int:
     e = wb["Ekonomi"]
     rows = list(e.iter_rows(values_only=True))
     by_code = {str(r[0]): r for r in rows if r[0] is not None}
+    head = next(r for r in rows if r[0] == "Kostnadsställe")  # columns found by their headings, as a reader would
+    B, A, P, K = (head.index(h) for h in ("Budget", "Ackumulerat", "Prognos", "Kommentar"))
     for cc in expected["kostnadsstallen"]:
         r = by_code[cc["kostnadsstalle"]]
-        assert (r[1], r[2], r[3], r[4]) == (cc["benamning"], cc["budget"], cc["ackumulerat"], cc["prognos"]), cc
+        assert (r[1], r[B], r[A], r[P]) == (cc["benamning"], cc["budget"], cc["ackumulerat"], cc["prognos"]), cc
         n += 3
     # group totals: the "Totalt" row after each group's heading
     heading = None
@@ -70,7 +72,7 @@ def assert_report(wb: openpyxl.Workbook, expected: dict) -> int:
             heading = r[0][:-1]
         if r[0] == "Totalt":
             fig = expected["totaler"][heading]
-            assert (r[2], r[3], r[4]) == (fig["budget"], fig["ackumulerat"], fig["prognos"]), heading
+            assert (r[B], r[A], r[P]) == (fig["budget"], fig["ackumulerat"], fig["prognos"]), heading
             n += 3
     assert n == 4 * len(expected["kommuner"]) + 3 * len(expected["kostnadsstallen"]) + 3 * len(expected["totaler"])
     s = rows_by_label(wb["Sammanställning"])
@@ -83,6 +85,6 @@ def assert_report(wb: openpyxl.Workbook, expected: dict) -> int:
     assert eq[1] == expected["eget_kapital_ingaende_tkr"]
     n += 1
     for code, text in expected["fotnoter"].items():
-        assert by_code[code][6] == text
+        assert by_code[code][K] == text
         n += 1
     return n

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 import finsam.blocks
 import finsam.checks
 import finsam.layout
+import finsam.layout_money
 import finsam.populate
 import finsam.validate
 from finsam.blocks import ECONOMY, PARTICIPANTS, SUMMARY, Column, Table
@@ -33,24 +34,27 @@ SAMPLE = Path(str(resources.files("finsam") / "sample"))
 
 
 def test_positions_follow_the_declaration():
-    # Ekonomi: A kod, B namn, C budget, D ackumulerat, E prognos, F avvikelse, G kommentar (the seed's order)
-    assert [ECONOMY.letter(k) for k in ("kod", "namn", "budget", "ackumulerat", "prognos", "avvikelse", "kommentar")] \
-        == list("ABCDEFG")
-    assert ECONOMY.name("utfall", 2) == "fs_g2_utfall" and ECONOMY.span("utfall") == (3, 4)
-    assert ECONOMY.pos("ackumulerat") == 1 and ECONOMY.pos("prognos") == 0
-    assert ECONOMY.formula(ECONOMY["avvikelse"].formula, 9) == '=IF(E9="","",E9-C9)'
+    # Ekonomi: A kod, B namn, C budget, D budget t.o.m. perioden, E ackumulerat, F avvikelse mot periodiserad
+    # budget, G prognos, H avvikelse, I kommentar (the seed's order, with issue 12's two columns)
+    keys = ("kod", "namn", "budget", "budget_perioden", "ackumulerat", "avvikelse_perioden", "prognos", "avvikelse",
+            "kommentar")
+    assert [ECONOMY.letter(k) for k in keys] == list("ABCDEFGHI")
+    assert ECONOMY.name("utfall", 2) == "fs_g2_utfall" and ECONOMY.span("utfall") == (3, 5)
+    assert ECONOMY.pos("ackumulerat") == 2 and ECONOMY.pos("prognos") == 0
+    assert ECONOMY.formula(ECONOMY["avvikelse"].formula, 9) == '=IF(G9="","",G9-C9)'
     assert PARTICIPANTS.keys("") == ["inflode_antal", "inflode_unika", "utflode_antal", "utflode_unika"]
     assert SUMMARY.name("prognos") == "fs_finansiering_prognos"
 
 
 def test_rows_and_blocks_round_trip():
-    rows = [{"budget": -280, "ackumulerat": -58, "prognos": -300, "kommentar": "x"}, {"namn": "Lots"}]
+    rows = [{"budget": -280, "budget_perioden": -70, "ackumulerat": -58, "prognos": -300, "kommentar": "x"},
+            {"namn": "Lots"}]
     blocks = ECONOMY.blocks_of(rows, 1, ["namn", "utfall", "prognos", "kommentar"])
-    assert blocks == {"fs_g1_namn": [[None], ["Lots"]], "fs_g1_utfall": [[-280, -58], [None, None]],
+    assert blocks == {"fs_g1_namn": [[None], ["Lots"]], "fs_g1_utfall": [[-280, -70, -58], [None, None, None]],
                       "fs_g1_prognos": [[-300], [None]], "fs_g1_kommentar": [["x"], [None]]}
     back = ECONOMY.rows_of(blocks.get, 1, ["utfall", "prognos"])
-    assert back == [{"budget": -280, "ackumulerat": -58, "prognos": -300},
-                    {"budget": None, "ackumulerat": None, "prognos": None}]
+    assert back == [{"budget": -280, "budget_perioden": -70, "ackumulerat": -58, "prognos": -300},
+                    {"budget": None, "budget_perioden": None, "ackumulerat": None, "prognos": None}]
 
 
 def test_a_bad_declaration_is_refused():
@@ -62,12 +66,13 @@ def test_a_bad_declaration_is_refused():
 
 @pytest.fixture()
 def wider_economy(monkeypatch):
-    """ECONOMY with "Budget t.o.m. perioden" declared after Budget — the one change."""
+    """ECONOMY with a column "Budget föregående år" declared after Budget — the one change
+    (issue 12's "Budget t.o.m. perioden" was added the same way)."""
     cols = list(ECONOMY.columns)
     at = [c.key for c in cols].index("budget") + 1
-    cols.insert(at, Column("budget_perioden", "Budget t.o.m.", "perioden", "tkr", block="utfall", total="sum"))
+    cols.insert(at, Column("budget_fg", "Budget föregående år", None, "tkr", block="utfall", total="sum"))
     wider = dataclasses.replace(ECONOMY, columns=tuple(cols))
-    for module in (finsam.blocks, finsam.layout, finsam.populate, finsam.checks, finsam.validate):
+    for module in (finsam.blocks, finsam.layout, finsam.layout_money, finsam.populate, finsam.checks, finsam.validate):
         monkeypatch.setattr(module, "ECONOMY", wider)
     return wider
 
@@ -88,15 +93,17 @@ def test_adding_a_column_is_one_declaration(wider_economy, tmp_path):
     rows = {str(r[0].value): r for r in ws.iter_rows(min_row=1) if r[0].value is not None}
     for cc in EXPECTED["kostnadsstallen"]:
         r = rows[cc["kostnadsstalle"]]
-        # A kod, B namn, C budget, D the new column (empty), E ackumulerat, F prognos, G avvikelse
-        assert [c.value for c in r[:7]] == [
+        # A kod, B namn, C budget, D the new column (empty), E budget t.o.m., F ackumulerat, G its
+        # deviation, H prognos, I avvikelse
+        got = [c.value for c in r[:9]]
+        assert got[:4] + got[5:6] + got[7:9] == [
             cc["kostnadsstalle"], cc["benamning"], cc["budget"], None, cc["ackumulerat"], cc["prognos"],
             cc["prognos"] - cc["budget"],
         ], cc
     assert values["Kontroller"]["C4"].value == "OK"
     statuses = [r[2].value for r in values["Kontroller"].iter_rows(min_row=7) if r[2].value]
-    assert statuses and set(statuses) <= {"OK", "VARNING"}
+    assert statuses and set(statuses) <= {"OK", "VARNING", "ej angiven"}  # the equity guideline: not given
     formulas = load_workbook(book)
     ref = {n: formulas.defined_names[n].attr_text.split("!")[1] for n in ("fs_g1_utfall", "fs_g1_totalt")}
-    assert re.fullmatch(r"\$C\$\d+:\$E\$\d+", ref["fs_g1_utfall"])  # budget, budget_perioden, ackumulerat
-    assert re.fullmatch(r"\$C\$\d+:\$F\$\d+", ref["fs_g1_totalt"])  # … and prognos
+    assert re.fullmatch(r"\$C\$\d+:\$F\$\d+", ref["fs_g1_utfall"])  # budget, budget_fg, budget_perioden, ackumulerat
+    assert re.fullmatch(r"\$C\$\d+:\$H\$\d+", ref["fs_g1_totalt"])  # … and prognos

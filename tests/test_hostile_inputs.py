@@ -289,11 +289,11 @@ def test_a_personnummer_in_a_typed_comment_is_masked_in_the_workbook(tmp_path, c
     populate_workbook(book, sources=csv_sources, period="2013-Q1")
     wb = openpyxl.load_workbook(book)
     row = next(r for r in wb["Ekonomi"].iter_rows() if r[0].value == "1001")
-    row[6].value = f"ring {PNR['planted']['register']} om avtalet"
+    row[8].value = f"ring {PNR['planted']['register']} om avtalet"
     wb.save(book)
     result = populate_workbook(book, sources=csv_sources, period="2013-Q1")
     row = next(r for r in openpyxl.load_workbook(book)["Ekonomi"].iter_rows() if r[0].value == "1001")
-    assert row[6].value.startswith("ring ") and PNR["planted"]["register"][-4:] not in row[6].value
+    assert row[8].value.startswith("ring ") and PNR["planted"]["register"][-4:] not in row[8].value
     assert any("maskerades" in n for n in result.forecast_notes)
 
 

@@ -15,6 +15,9 @@ from conftest import SETTINGS
 
 runner = CliRunner()
 
+#: Ekonomi's columns, 0-based: C Budget, D Budget t.o.m. perioden, E Ackumulerat, G Prognos, I Kommentar.
+BUDGET, ACK, PROGNOS, COMMENT = 2, 4, 6, 8
+
 
 @pytest.fixture
 def q1_book(tmp_path, csv_sources):
@@ -57,12 +60,12 @@ def test_editing_a_forecast_moves_every_total(q1_book):
     book = load_workbook(wb)
     ws = book["Ekonomi"]
     row = next(r for r in ws.iter_rows() if r[0].value == "3001")
-    row[4].value = -3148  # 100 tkr more than budget
-    row[6].value = "Utökat uppdrag"
+    row[PROGNOS].value = -3148  # 100 tkr more than budget
+    row[COMMENT].value = "Utökat uppdrag"
     book.save(wb)
     v = values(wb)
     totals = [r for r in v["Ekonomi"].iter_rows(values_only=True) if r[0] == "Totalt"]
-    assert totals[0][4] == -15560
+    assert totals[0][PROGNOS] == -15560
     summ = {r[0]: r for r in v["Sammanställning"].iter_rows(values_only=True) if r[0]}
     assert summ["Totala kostnader"][3] == -25337
     assert summ["Årets finansiering med eget kapital *"][3] == 902
@@ -76,7 +79,7 @@ def test_workbook_holds_formulas_for_totals_and_values_for_inputs(q1_book):
     totals = [r for r in ek.iter_rows() if r[0].value == "Totalt"]
     assert len(totals) == 2
     for r in totals:
-        assert all(str(c.value).startswith("=SUM(") for c in r[2:5])
+        assert all(str(c.value).startswith("=SUM(") for c in (r[BUDGET], r[ACK], r[PROGNOS]))
     summ = {r[0].value: r for r in book["Sammanställning"].iter_rows() if r[0].value}
     assert str(summ["Totala kostnader"][1].value).startswith("=")
     assert str(summ["Årets finansiering med eget kapital *"][1].value).startswith("=")
@@ -93,10 +96,10 @@ def test_period_label_follows_the_period(tmp_path, csv_sources):
     assert r.exit_code == 0, r.output
     v = values(wb)
     heads = [r for r in v["Ekonomi"].iter_rows(values_only=True) if r[1] == "i tkr per område"]
-    assert heads[0][2:5] == ("Jan-Dec", "Jan-Juni", "Jan-Dec")
+    assert (heads[0][BUDGET], heads[0][ACK], heads[0][PROGNOS]) == ("Jan-Dec", "Jan-Juni", "Jan-Dec")
     # April's invoices now count: Q2 accumulated is larger in magnitude than Q1
     by_code = {r[0]: r for r in v["Ekonomi"].iter_rows(values_only=True) if r[0]}
-    assert by_code["3012"][3] == -57  # 57 264,57 kr booked 2013-04-05
+    assert by_code["3012"][ACK] == -57  # 57 264,57 kr booked 2013-04-05
 
 
 def test_prognos_csv_replacing_a_typed_forecast_and_comment_is_said(q1_book, csv_sources):
@@ -105,15 +108,15 @@ def test_prognos_csv_replacing_a_typed_forecast_and_comment_is_said(q1_book, csv
     wb = q1_book
     book = load_workbook(wb)
     row = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "3005")
-    row[4].value, row[6].value = -999, "min egen kommentar"
+    row[PROGNOS].value, row[COMMENT].value = -999, "min egen kommentar"
     other = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "3006")
-    other[4].value, other[6].value = -1300, "egen"
+    other[PROGNOS].value, other[COMMENT].value = -1300, "egen"
     book.save(wb)
     result = populate_workbook(wb, sources=csv_sources, period="2013-Q1")
     notes = [n for n in result.forecast_notes if n.startswith("3005")]
     assert len(notes) == 2 and "-999" in notes[0] and "-687" in notes[0] and "kommentaren" in notes[1]
     row = next(r for r in load_workbook(wb)["Ekonomi"].iter_rows() if r[0].value == "3006")
-    assert (row[4].value, row[6].value) == (-1300, "egen")  # not in prognos.csv: the person's, kept
+    assert (row[PROGNOS].value, row[COMMENT].value) == (-1300, "egen")  # not in prognos.csv: the person's, kept
 
 
 def _ekonomi_rows(path):
@@ -128,15 +131,15 @@ def test_a_table_sorted_in_excel_keeps_each_figure_on_its_cost_centre(q1_book, c
     ws = book["Ekonomi"]
     a = next(r for r in ws.iter_rows() if r[0].value == "1001")
     b = next(r for r in ws.iter_rows() if r[0].value == "1003")
-    for x, y in zip(a[:7], b[:7]):  # swap the two rows as a sort would, values and all
+    for x, y in zip(a[:COMMENT + 1], b[:COMMENT + 1]):  # swap the two rows as a sort would, values and all
         if not str(x.value).startswith("=") and not str(y.value).startswith("="):
             x.value, y.value = y.value, x.value
-    a[4].value = -400  # the person's forecast for 1003 (now on the first row)
+    a[PROGNOS].value = -400  # the person's forecast for 1003 (now on the first row)
     book.save(wb)
     populate_workbook(wb, sources=csv_sources, period="2013-Q1")
     rows = _ekonomi_rows(wb)
-    assert (rows["1001"][2].value, rows["1001"][3].value, rows["1001"][4].value) == (-280, -58, -280)
-    assert (rows["1003"][2].value, rows["1003"][3].value, rows["1003"][4].value) == (-250, -41, -400)
+    assert (rows["1001"][BUDGET].value, rows["1001"][ACK].value, rows["1001"][PROGNOS].value) == (-280, -58, -280)
+    assert (rows["1003"][BUDGET].value, rows["1003"][ACK].value, rows["1003"][PROGNOS].value) == (-250, -41, -400)
     assert rows["1003"][0].row < rows["1001"][0].row
 
 
@@ -147,24 +150,24 @@ def test_forecasts_typed_as_formulas_or_text_are_kept(q1_book, csv_sources):
     book = load_workbook(wb)
     ws = book["Ekonomi"]
     rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
-    rows["1001"][4].value = "=-280-20"
-    rows["1001"][6].value = '="Höjd med "&20&" tkr"'
-    rows["1003"][4].value = "\u2212260"   # a number typed as text, with the minus sign
-    rows["1010"][4].value = "ca -800"      # no number: kept, and warned about
+    rows["1001"][PROGNOS].value = "=-280-20"
+    rows["1001"][COMMENT].value = '="Höjd med "&20&" tkr"'
+    rows["1003"][PROGNOS].value = "\u2212260"   # a number typed as text, with the minus sign
+    rows["1010"][PROGNOS].value = "ca -800"      # no number: kept, and warned about
     book.save(wb)
     result = populate_workbook(wb, sources=csv_sources, period="2013-Q1")
     rows = _ekonomi_rows(wb)
-    assert rows["1001"][4].value == "=-280-20" and rows["1001"][4].data_type == "f"
-    assert rows["1001"][6].data_type == "f"
-    assert rows["1003"][4].value == -260
-    assert rows["1010"][4].value == "ca -800"
+    assert rows["1001"][PROGNOS].value == "=-280-20" and rows["1001"][PROGNOS].data_type == "f"
+    assert rows["1001"][COMMENT].data_type == "f"
+    assert rows["1003"][PROGNOS].value == -260
+    assert rows["1010"][PROGNOS].value == "ca -800"
     from finsam.checks import check_blocks
 
     assert [p.column for p in check_blocks(result.settings, result.blocks) if p.code == "prognos-ej-tal"] == ["1010"]
     v = values(wb)
     total = [r for r in v["Ekonomi"].iter_rows(values_only=True) if r[0] == "Totalt"][0]
     # -15 460 with 1001 at -300 (formula), 1003 at -260, 1010's text counted as 0 instead of -775
-    assert total[4] == -15460 - 20 - 10 + 775
+    assert total[PROGNOS] == -15460 - 20 - 10 + 775
 
 
 def test_text_starting_with_equals_stays_text_through_every_populate(q1_book, csv_sources):
@@ -175,7 +178,7 @@ def test_text_starting_with_equals_stays_text_through_every_populate(q1_book, cs
     populate_workbook(q1_book, sources=csv_sources, period="2013-Q1")
     (csv_sources / "prognos.csv").unlink()  # next quarter: no overrides, the comment is the workbook's now
     populate_workbook(q1_book, sources=csv_sources, period="2013-Q1")
-    cell = _ekonomi_rows(q1_book)["3005"][6]
+    cell = _ekonomi_rows(q1_book)["3005"][COMMENT]
     assert (cell.value, cell.data_type) == ("=Se bilaga - nya insatser", "s")
 
 
@@ -187,7 +190,7 @@ def test_something_that_is_no_forecast_is_kept_warned_and_never_printed(q1_book,
 
     book = load_workbook(q1_book)
     row = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "1001")
-    row[4].value = dt.datetime(2013, 3, 31) if typed == "2013-03-31" else typed
+    row[PROGNOS].value = dt.datetime(2013, 3, 31) if typed == "2013-03-31" else typed
     book.save(q1_book)
     r = runner.invoke(app, ["populate", str(q1_book), "--sources", str(csv_sources), "--period", "2013-Q1"])
     assert r.exit_code == 0, r.output

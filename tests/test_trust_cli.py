@@ -164,8 +164,8 @@ def test_validate_names_the_cell_of_a_workbook_problem(tmp_path):
     assert runner.invoke(_app, ["demo", str(wb)]).exit_code == 0
     book = _load(wb)
     row = next(r for r in book["Ekonomi"].iter_rows() if r[0].value == "1001")
-    row[4].value = -300  # a forecast that differs from budget, without a comment
+    row[6].value = -300  # column G, Prognos: a forecast that differs from budget, without a comment
     book.save(wb)
     r = runner.invoke(_app, ["validate", str(wb), "--json"])
     problems = json.loads(r.output)["problems"]
-    assert [(p["code"], p["row"], p["column"]) for p in problems] == [("prognos-utan-kommentar", row[0].row, f"G{row[0].row}")]
+    assert [(p["code"], p["row"], p["column"]) for p in problems] == [("prognos-utan-kommentar", row[0].row, f"I{row[0].row}")]  # the Kommentar cell

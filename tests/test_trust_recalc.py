@@ -77,7 +77,7 @@ def test_every_total_follows_the_typed_forecast(recalculated):
     books, _ = recalculated
     wb = books["bok.xlsx"]
     total = wb["Ekonomi"][_cell(wb, "fs_g1_totalt").coordinate]
-    prognos_total = total.offset(0, 2).value
+    prognos_total = total.offset(0, 4).value  # C budget, D budget t.o.m., E ackumulerat, F its deviation, G prognos
     assert prognos_total == -15460 - 70  # expected.json Förbundsmedel prognos, 70 tkr more cost
     balance = _cell(wb, "fs_arets_finansiering_ek").offset(0, 2).value
     assert balance == 802 + 70 - 40  # expected.json prognos 802; financing +40

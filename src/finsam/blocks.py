@@ -39,8 +39,11 @@ SHEET_CHECKS = "Kontroller"
 SHEET_SETTINGS = "Inställningar"
 SHEET_TEXT = "Rapporttext"
 SHEET_CHARTS = "Diagram"
+SHEET_MEMBERS = "Finansiering per medlem"  # issue 12, laid out by finsam.layout_money
+SHEET_NATIONAL = "Uppföljning Finsam"  # issue 12, laid out by finsam.layout_money
 #: The sheets in workbook order (Swedish, as the users see them; :mod:`finsam.layout`).
-SHEETS = (SHEET_PARTICIPANTS, SHEET_ECONOMY, SHEET_SUMMARY, SHEET_CHARTS, SHEET_TEXT, SHEET_CHECKS, SHEET_SETTINGS)
+SHEETS = (SHEET_PARTICIPANTS, SHEET_ECONOMY, SHEET_SUMMARY, SHEET_MEMBERS, SHEET_NATIONAL, SHEET_CHARTS, SHEET_TEXT,
+          SHEET_CHECKS, SHEET_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,14 @@ ECONOMY = Table("ekonomi", SHEET_ECONOMY, "fs_g{i}", (
     Column("kod", "Kostnadsställe", block="koder", kind="label", number=False, width=15),
     Column("namn", "Nettokostnad och finansnetto", "i tkr per område", block="namn", number=False, width=50),
     Column("budget", "Budget", "=fs_aretikett", "tkr", block="utfall", total="sum", width=12),
+    # issue 12: the budget up to the period (SIE #PBUDGET months, else budget × (months − lag)/12)
+    Column("budget_perioden", "Budget t.o.m. perioden", "=fs_periodetikett", "tkr", block="utfall", total="sum",
+           width=13),
     Column("ackumulerat", "Ackumulerat", "=fs_periodetikett", "tkr", block="utfall", total="sum", width=13),
+    # informational (never FEL): invoices arrive late, so a low Ackumulerat is normal
+    Column("avvikelse_perioden", "Avvikelse mot periodiserad budget", "ackumulerat−budget t.o.m.", "tkr",
+           kind="formula", formula='=IF(OR({budget_perioden}="",{ackumulerat}=""),"",{ackumulerat}-{budget_perioden})',
+           total="={ackumulerat}-{budget_perioden}", width=16),
     Column("prognos", "Prognos", "=fs_aretikett", "tkr", block="prognos", kind="person", total="sum", width=12),
     Column("avvikelse", "Avvikelse", "prognos−budget", "tkr", kind="formula",
            formula='=IF({prognos}="","",{prognos}-{budget})', total="={prognos}-{budget}", width=18),

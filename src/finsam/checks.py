@@ -55,7 +55,9 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
     ``summa-unika`` (Summa unika above the sum of the rows' unika or above Summa antal),
     ``prognos-utan-kommentar`` (a forecast that differs from budget without a comment,
     warning), ``ej-fordelat`` (result on unknown cost centres, warning), and
-    ``huvudbok-stammer-inte`` (tables + financing + ej fördelat ≠ the ledger's period result).
+    ``huvudbok-stammer-inte`` (tables + financing + ej fördelat ≠ the ledger's period result),
+    ``eget-kapital-over-riktlinjen`` (the forecast year-end equity above the settings' equity
+    guideline for the association's size, warning; nothing while the guideline is empty).
 
     Masked counts of a publication copy (``"<N"``) are taken as at most N − 1, so the
     checks stay necessary conditions and never fail on masking alone. Totals that the sheet
@@ -90,6 +92,7 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
                                     f"Summa unika, {flow} ({int(total)}) är större än radernas unika ({int(unika_sum)}) "
                                     f"eller summa antal ({int(antal_sum)}). Kör populate igen."))
     ack_total = 0.0
+    prognos_total = 0.0
     for gi, group in enumerate(settings.groups, start=1):
         ccs = settings.cost_centres_of(group.name)
         rows = ECONOMY.rows_of(blocks.get, gi, ["utfall", "prognos", "kommentar"])
@@ -97,6 +100,7 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
             row = rows[i] if i < len(rows) else {}
             budget, fc, comment = row.get("budget"), row.get("prognos"), row.get("kommentar")
             ack_total += _num(row.get("ackumulerat"))
+            prognos_total += _num(fc) if resolve_forecast(0, None, fc, None)[1] != "text" else 0.0
             if not _blank(fc) and resolve_forecast(0, None, fc, None)[1] == "text":  # the one rule of what a forecast is
                 problems.append(Problem("prognos-ej-tal", "warning", layout.SHEET_ECONOMY, None, cc.code,
                                         f"{cc.code} {cc.name}: prognosen {str(fc)!r} är inget rimligt tal i tkr; den "
@@ -105,7 +109,9 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
                 problems.append(Problem("prognos-utan-kommentar", "warning", layout.SHEET_ECONOMY, None, cc.code,
                                         f"{cc.code} {cc.name}: prognosen {_num(fc):.0f} avviker från budgeten "
                                         f"{_num(budget):.0f} men saknar kommentar. Skriv en kommentar i kolumnen Kommentar."))
-    fin_ack = sum(_num(r["ackumulerat"]) for r in SUMMARY.rows_of(blocks.get, None, ["utfall"]))
+    fin_rows = SUMMARY.rows_of(blocks.get, None, ["utfall", "prognos"])
+    fin_ack = sum(_num(r["ackumulerat"]) for r in fin_rows)
+    problems += _equity_guideline(settings, blocks, fin_rows, prognos_total)
     unalloc = _num((blocks.get("fs_ej_fordelat") or [[None]])[0][0])
     if unalloc:
         problems.append(Problem("ej-fordelat", "warning", layout.SHEET_ECONOMY, None, "Ej fördelat",
@@ -118,3 +124,27 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
                                 f"men huvudbokens resultat för perioden är {_num(ledger):.0f} tkr. "
                                 "Kör populate igen; ändra inte Ackumulerat för hand."))
     return problems
+
+
+def _equity_guideline(settings: Settings, blocks: dict[str, Block], fin_rows: list[dict], prognos_total: float) -> list[Problem]:
+    """The Kontroller row "Eget kapital … ≤ riktlinjen" in Python: forecast year-end equity =
+    opening equity − Årets finansiering med eget kapital (prognos) = opening + the tables'
+    forecasts + the financing forecasts; the limit is :func:`finsam.tables.equity_guideline`
+    for the size = the members' contributions (budget). No problem while the settings'
+    guideline is empty (the sheet says "ej angiven")."""
+    from finsam.tables import equity_guideline
+
+    opening = (blocks.get("fs_eget_kapital") or [[None]])[0][0]
+    names = [f.name for f in settings.financing]
+    if not settings.equity_guideline or _blank(opening) or settings.contributions not in names:
+        return []
+    fin = fin_rows[names.index(settings.contributions)] if names.index(settings.contributions) < len(fin_rows) else {}
+    size = round_half_away(_num(fin.get("budget")))
+    limit = equity_guideline(settings, size)
+    forecast = _num(opening) + prognos_total + sum(_num(r.get("prognos")) for r in fin_rows)  # blanks count 0, as in SUM
+    if limit is None or round_half_away(forecast) <= limit:
+        return []
+    return [Problem("eget-kapital-over-riktlinjen", "warning", layout.SHEET_CHECKS, None, "Eget kapital",
+                    f"Eget kapital vid årets slut enligt prognos, {round_half_away(forecast)} tkr, är över riktlinjen "
+                    f"{limit} tkr för ett förbund med {size} tkr i medlemsbidrag "
+                    f"({settings.equity_guideline_source or 'källa ej angiven'}). Tilldelningen kan begränsas.")]

@@ -42,6 +42,8 @@ from finsam.blocks import (
     PARTICIPANTS,
     SHEET_CHECKS,
     SHEET_ECONOMY,
+    SHEET_MEMBERS,
+    SHEET_NATIONAL,
     SHEET_PARTICIPANTS,
     SHEET_SETTINGS,
     SHEET_SUMMARY,
@@ -49,7 +51,7 @@ from finsam.blocks import (
     SUMMARY,
     Table,
 )
-from finsam import charts, report_text
+from finsam import charts, layout_money, report_text
 from finsam.settings import Settings, settings_to_rows
 from finsam.sheet import (
     DEVIATION_LEGEND,
@@ -136,6 +138,10 @@ def build_template(settings: Settings) -> Workbook:
     _participants_sheet(wb[SHEET_PARTICIPANTS], settings, names)
     totals = _economy_sheet(wb[SHEET_ECONOMY], settings, names)
     _summary_sheet(wb[SHEET_SUMMARY], settings, names, totals)
+    economy_rows = (totals.group_rows[0][0], totals.group_rows[-1][1])
+    contributions = totals.summary_rows.get(settings.contributions) if settings.contributions else None
+    layout_money.members_sheet(wb[SHEET_MEMBERS], settings, names, totals.money, contributions)
+    layout_money.national_sheet(wb[SHEET_NATIONAL], settings, names, totals.money, economy_rows, totals.financing_rows)
     _checks_sheet(wb[SHEET_CHECKS], settings, names, totals)
     report_text.text_sheet(wb, names, settings)
     charts.draw(wb, settings)
@@ -262,6 +268,7 @@ class _Totals:
     financing_rows: tuple[int, int] = (0, -1)
     equity_row: int = 0
     summary_rows: dict[str, int] = field(default_factory=dict)
+    money: layout_money.MoneyRefs = field(default_factory=layout_money.MoneyRefs)  # issue 12's checks
 
 
 def _economy_sheet(ws: Worksheet, settings: Settings, names: Names) -> _Totals:
@@ -357,6 +364,8 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tot
     put(ws, r + 1, t.first_column, "Beräknat eget kapital vid årets slut enligt prognos")
     put(ws, r + 1, eq, f'=IF({E}{r}="","",{E}{r}-{P}{er})', fmt=NUMBER_FORMAT)
     names.add("fs_eget_kapital_prognos", SHEET_SUMMARY, r + 1, eq)
+    r = layout_money.categories_block(ws, settings, names, r + 3, (totals.group_rows[0][0], totals.group_rows[-1][1]),
+                                      totals.money, cost_rows) - 3
     notes(ws, names, r + 3, t.column_of(t.columns[-1].key), "fs_noteringar_sammanstallning", SHEET_SUMMARY)
     widths(ws, column_widths(t))
     ws.freeze_panes = f"{t.letter(money[0])}7"
@@ -438,10 +447,17 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tota
     checks.append((f"{UNALLOCATED_LABEL} är 0 (annars: lägg till kostnadsstället i inställningarna)",
                    f"{totals.unallocated}", "VARNING"))
     r = 7
+    checks += totals.money.checks
     for label, formula, level in checks:
         put(ws, r, 1, label)
         put(ws, r, 2, f"=IFERROR({formula},1)", fmt=NUMBER_FORMAT)
         put(ws, r, 3, f'=IF(ROUND(B{r},0)=0,"OK","{level}")', bold=True, right=True)
+        r += 1
+    if totals.money.guideline:  # its status says "ej angiven" while the settings' table is empty
+        label, value, status = totals.money.guideline
+        put(ws, r, 1, label)
+        put(ws, r, 2, value, fmt=NUMBER_FORMAT)
+        put(ws, r, 3, status, bold=True, right=True)
         r += 1
     names.add("fs_kontroller", SHEET_CHECKS, 7, 1, r - 1, 3)
     put(ws, 4, 3, f'=IF(COUNTIF(C7:C{r - 1},"FEL")=0,"OK","FEL")', bold=True, right=True)

@@ -104,7 +104,9 @@ def compute_blocks(
     """
     problems = list(sources.problems)
     muni = tables.participants_by_municipality(sources.participants, period, settings)
-    econ = tables.economy(settings, sources.ledger.lines, period, sources.budget, sources.financing_budget, sources.forecast)
+    sie_budget = sources.ledger.budget_months if sources.files.get("budget") is None else None
+    econ = tables.economy(settings, sources.ledger.lines, period, sources.budget, sources.financing_budget, sources.forecast,
+                          sie_budget)
     blocks: dict[str, Block] = {}
     blocks["fs_period"] = [[period.start.isoformat()], [period.end.isoformat()], [period.label], [period.year_label],
                            [dt.datetime.now().strftime("%Y-%m-%d %H:%M")], [__version__]]
@@ -172,7 +174,8 @@ def compute_blocks(
                 comment = source_text(row.comment)
             out.append({
                 "namn": source_text(row.name or sources.ledger.cost_centre_names.get(row.code, "")) or None,
-                "budget": int(row.budget), "ackumulerat": int(row.ackumulerat), "prognos": value,
+                "budget": int(row.budget), "budget_perioden": int(row.budget_perioden),
+                "ackumulerat": int(row.ackumulerat), "prognos": value,
                 "kommentar": None if is_blank(comment) else comment,
             })
         if not out:  # a group without cost centres has one empty row

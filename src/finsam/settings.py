@@ -734,6 +734,22 @@ def _sheet_number(v):
     return v
 
 
+#: Rows the settings sheet keeps for the equity guideline's steps (blank ones for the person to fill in).
+EQUITY_GUIDELINE_ROWS = 6
+
+
+def _municipal_split_rows(s: Settings) -> list[list]:
+    """[Kommunandelar]: one row per member municipality, in the members' order (the
+    Finansiering per medlem formulas refer to them by position); the figures empty when the
+    settings give no split, for the person to fill in."""
+    split = {m.name.casefold(): m for m in s.municipal_split}
+    rows = []
+    for m in s.municipalities:
+        part = split.get(m.name.casefold())
+        rows.append([m.name, part.population if part else None, _sheet_number(part.share_pct) if part else None])
+    return rows
+
+
 def key_label(attr: str) -> str:
     """The label of a key row of the settings sheet (layout's formulas find the row by it)."""
     return next(label for label, a in _KEYS if a == attr)
@@ -753,12 +769,12 @@ def settings_to_rows(s: Settings) -> list[list]:
         ("Åldersgrupper", ["Från (år)", "Till (år)", None], [[b.low, b.high, None] for b in s.age_bands]),
         ("Kön", ["Värde i registret", "Kön (" + "/".join(SEXES) + ")", None], [[v, k, None] for v, k in s.sex_values]),
         ("Kommuner", ["Kommun", "Kommunkod", None], [[m.name, m.code, None] for m in s.municipalities]),
-        (SECTION_MUNICIPAL_SPLIT, ["Kommun", "Invånare", "Andel (%)"],
-         [[m.name, m.population, _sheet_number(m.share_pct)] for m in s.municipal_split]),
+        (SECTION_MUNICIPAL_SPLIT, ["Kommun", "Invånare", "Andel (%)"], _municipal_split_rows(s)),
         ("Grupper", ["Grupp", "Rubrik", "Summeringsrad"], [[g.name, g.title, g.summary_line] for g in s.groups]),
         ("Finansiering", ["Post", "Kostnadsställe i huvudboken", None], [[x.name, x.cost_centre, None] for x in s.financing]),
         (SECTION_EQUITY_GUIDELINE, ["Storlek från (tkr medlemsbidrag)", "Högsta eget kapital (%)", "Högsta eget kapital (tkr)"],
-         [[x.from_tkr, _sheet_number(x.max_pct), x.max_tkr] for x in s.equity_guideline]),
+         [[x.from_tkr, _sheet_number(x.max_pct), x.max_tkr] for x in s.equity_guideline]
+         + [[None, None, None]] * max(0, EQUITY_GUIDELINE_ROWS - len(s.equity_guideline))),
         (SECTION_CATEGORIES, ["Kostnadsställe", "Kategori", "Insats i registret (tom = benämningen; flera: skilj med ;)"],
          [[c.code, c.category, "; ".join(c.insatser)] for c in s.cost_centres]),
         ("Kostnadsställen", ["Kostnadsställe", "Benämning", "Grupp"], [[c.code, c.name, c.group] for c in s.cost_centres]),
@@ -886,7 +902,7 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
                 _pct(r[2], f"{at(r)}: Andel (%)", sheet) if r[2] else None,
                 f"{at(r)} ([{SECTION_MUNICIPAL_SPLIT}])",
             )
-            for r in sections.get(SECTION_MUNICIPAL_SPLIT, []) if r[0]
+            for r in sections.get(SECTION_MUNICIPAL_SPLIT, []) if r[0] and (r[1] or r[2])
         ),
         population_date=values.get("population_date", ""),
         population_source=values.get("population_source", ""),

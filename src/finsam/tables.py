@@ -143,6 +143,7 @@ def economy(
     budget: pd.DataFrame,
     financing_budget: pd.DataFrame,
     forecast: pd.DataFrame | None = None,
+    budget_months_ore: pd.DataFrame | None = None,
 ) -> Economy:
     """Cost-centre tables, financing lines and the unallocated remainder for ``period``.
 
@@ -151,6 +152,11 @@ def economy(
         budget: ``cost_centre``, ``budget_tkr`` (from :func:`finsam.sources.budget.read_budget`).
         financing_budget: ``name``, ``budget_tkr``.
         forecast: ``cost_centre``, ``forecast_tkr``, ``comment`` (prognos.csv) or ``None``.
+        budget_months_ore: the SIE file's monthly ``#PBUDGET`` lines when the budget comes
+            from it (:attr:`finsam.sources.ledger.Ledger.budget_months`), else ``None``.
+
+    ``cost_centres`` gets ``budget_perioden`` (int64 tkr, :func:`periodised_budget`) after
+    ``budget``.
 
     Rules: Ackumulerat = −(period sum of result accounts, classes 3–8, per cost centre),
     rounded to whole tkr per row (sample README; seed "Nettokostnad och finansnetto"). Budget
@@ -180,6 +186,7 @@ def economy(
         )
     cc = pd.DataFrame(rows, columns=["code", "name", "group", "budget", "ackumulerat", "prognos_override", "comment"])
     cc = cc.astype({"budget": "int64", "ackumulerat": "int64", "prognos_override": "Int64"})
+    cc.insert(4, "budget_perioden", periodised_budget(settings, budget, period, budget_months_ore).to_numpy())
 
     fin_budget = financing_budget.groupby("name")["budget_tkr"].sum()
     fin_rows = []
