@@ -98,6 +98,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("prognos-utan-kommentar", "warning", "arbetsbok", "Prognos som avviker utan kommentar", "Skriv en kommentar i kolumnen Kommentar."),
     Code("ej-fordelat", "warning", "arbetsbok", "Resultat på okända kostnadsställen", "Lägg till kostnadsstället i Inställningar eller rätta konteringen."),
     Code("huvudbok-stammer-inte", "error", "arbetsbok", "Tabellerna stämmer inte med huvudboken", "Kör populate igen; ändra inte Ackumulerat för hand."),
+    Code("eget-kapital-over-riktlinjen", "warning", "arbetsbok", "Eget kapital över riktlinjen", "Se över prognosen och förbundets planer för det egna kapitalet; riktlinjen står i Inställningar."),
     Code("summa-ej-formel", "error", "arbetsbok", "Summacell utan formel", "Kopiera formeln från cellen bredvid eller skapa arbetsboken på nytt."),
     Code("installningar-inforda", "info", "arbetsbok", "Ändrade kostnadsställen införda", "Inget: prognoser, kommentarer och noteringar följde med. Kontrollera bladet Ekonomi."),
     Code("publiceringskopia", "error", "arbetsbok", "Arbetsboken är en publiceringskopia", "Fyll i originalet, eller ange --mask-below igen."),
