@@ -8,10 +8,8 @@ read back from finsam.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
-import openpyxl
 import pytest
 
 from finsam import tables
@@ -22,6 +20,7 @@ from finsam.settings import load_settings, settings_from_rows, settings_to_rows
 from finsam.sources.folder import read_sources
 from finsam.sources.sie import read_sie
 
+from money_oracle import half_away, sample_budget
 from conftest import DATA, SAMPLE
 
 CASES = DATA / "money" / "settings"
@@ -29,18 +28,8 @@ ADMINISTRATION = {"1001", "1003", "1010", "2000"}  # issue 12: the sample's admi
 STRUCTURAL = {"3004", "3005"}
 
 
-def _half_away(x: Fraction) -> int:
-    """Round half away from zero, written out here (not finsam's rule)."""
-    return int((Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _sample_budget() -> dict[str, tuple[str, Fraction]]:
-    """code → (group, budget tkr) straight from the sample's budget.xlsx."""
-    ws = openpyxl.load_workbook(SAMPLE / "budget.xlsx", read_only=True)["Budget"]
-    rows = list(ws.iter_rows(values_only=True))
-    head = [str(h) for h in rows[0]]
-    code, group, budget = head.index("Kostnadsställe"), head.index("Grupp"), head.index("Budget (tkr)")
-    return {str(r[code]): (r[group], Fraction(str(r[budget]))) for r in rows[1:] if r[code] is not None}
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -155,19 +144,19 @@ def test_periodised_budget_is_budget_times_months_less_lag_over_twelve(sample, p
     p = parse_period(period)
     got = tables.periodised_budget(s, src.budget, p)
     months = max(0, p.months - lag)
-    budget = _sample_budget()
+    budget = sample_budget()
     for code, (_, b) in budget.items():
         if code in got.index:
-            assert got[code] == _half_away(b * months / 12), code
+            assert got[code] == half_away(b * months / 12), code
 
 
 def test_the_issues_sample_figures_for_the_periodised_budget(sample, expected):
     s, src = sample
     got = tables.periodised_budget(s, src.budget, parse_period("2013-Q1"))
-    budget = _sample_budget()
+    budget = sample_budget()
     totals = {}
     for code, (group, b) in budget.items():
-        totals[group] = totals.get(group, 0) + _half_away(b / 4)  # Q1 = 3 of 12 months
+        totals[group] = totals.get(group, 0) + half_away(b / 4)  # Q1 = 3 of 12 months
     assert got["1001"] == -70
     assert totals == {"Förbundsmedel": -3767, "Projekt Krut": -2445}  # the issue's figures
     groups = {c.code: c.group for c in s.cost_centres}

@@ -11,11 +11,9 @@ with this file's own arithmetic — never read back from finsam.
 from __future__ import annotations
 
 import tomllib
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import openpyxl
 import pytest
 import xlwings as xw
 from openpyxl import load_workbook
@@ -28,6 +26,7 @@ from finsam.workbook import new_workbook
 from recalc import values
 from xlwings_payload import apply_actions, payload_from_xlsx, recalculate, sample_sources
 
+from money_oracle import half_away, sample_budget, split
 from conftest import DATA, SAMPLE, SETTINGS, edited_settings
 
 runner = CliRunner()
@@ -35,27 +34,10 @@ ADMINISTRATION = ("1001", "1003", "1010", "2000")  # the issue's sample categori
 MONEY = DATA / "money"
 
 
-def half_away(x: Fraction) -> int:
-    return int((Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def split(total: int, weights: list[Fraction]) -> list[int]:
-    """Largest remainder, written out here: floors, then the leftover units to the largest
-    fractions (the earlier row on a tie); a negative total split as its absolute value."""
-    whole = abs(total)
-    exact = [whole * w / sum(weights) for w in weights]
-    parts = [int(x) for x in exact]
-    for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))[: whole - sum(parts)]:
-        parts[i] += 1
-    return [p if total >= 0 else -p for p in parts]
 
 
-def sample_budget() -> dict[str, tuple[str, Fraction]]:
-    ws = openpyxl.load_workbook(SAMPLE / "budget.xlsx", read_only=True)["Budget"]
-    rows = list(ws.iter_rows(values_only=True))
-    head = [str(h) for h in rows[0]]
-    c, g, b = head.index("Kostnadsställe"), head.index("Grupp"), head.index("Budget (tkr)")
-    return {str(r[c]): (r[g], Fraction(str(r[b]))) for r in rows[1:] if r[c] is not None}
 
 
 def columns(ws, first: str) -> tuple[dict[str, int], dict[str, tuple]]:

@@ -169,6 +169,13 @@ def categories_block(ws: Worksheet, settings: Settings, names: Names, top: int, 
     return share + 2
 
 
+def _titles(ws: Worksheet, settings: Settings, title: str, note: str) -> None:
+    """Rows 1–3 of a money sheet: the association, the title with the period, a small note."""
+    put(ws, 1, 1, settings.association).font = TITLE
+    put(ws, 2, 1, f'="{title}, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
+    put(ws, 3, 1, note).font = SMALL
+
+
 def _largest_remainder(total: str, weights: str, weight: str, earlier: str | None) -> str:
     """The formula of one row of a largest-remainder split (:func:`finsam.money.largest_remainder`):
     ``total`` (a cell) split by ``weights`` (the column's range), this row's ``weight`` (a
@@ -188,11 +195,9 @@ def members_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyRe
     municipality or "Kommunerna", Summa); ``contributions_row``: the Sammanställning row of the
     members' contributions (None: the settings have no financing line)."""
     t = MEMBERS
-    put(ws, 1, 1, settings.association).font = TITLE
-    put(ws, 2, 1, '="Finansiering per medlem, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
-    put(ws, 3, 1, "Andelar enligt lag (2003:1210) om finansiell samordning 5 § och förbundsordningen (9 § p. 8); "
-                  "tkr avrundat med största rest så att raderna summerar till totalen.")
-    ws.cell(row=3, column=1).font = SMALL
+    _titles(ws, settings, "Finansiering per medlem",
+            "Andelar enligt lag (2003:1210) om finansiell samordning 5 § och förbundsordningen (9 § p. 8); "
+            "tkr avrundat med största rest så att raderna summerar till totalen.")
     shares = settings.member_shares()
     top = 5
     first = top + 3
@@ -284,11 +289,9 @@ def national_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyR
     (insats range, kvinnor range, män range) of the participants-per-insats table, when the
     workbook has one."""
     t = NATIONAL
-    put(ws, 1, 1, settings.association).font = TITLE
-    put(ws, 2, 1, '="Uppföljning Finsam, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
-    put(ws, 3, 1, "Underlag för registreringen i Uppföljning Finsam: per insats kategori, budget, utfall och "
-                  "deltagare per kön; administration; tilldelade medel; eget kapital. Tkr; kostnader negativa.")
-    ws.cell(row=3, column=1).font = SMALL
+    _titles(ws, settings, "Uppföljning Finsam",
+            "Underlag för registreringen i Uppföljning Finsam: per insats kategori, budget, utfall och "
+            "deltagare per kön; administration; tilldelade medel; eget kapital. Tkr; kostnader negativa.")
     order = {c: i for i, c in enumerate(("individinriktad", "strukturövergripande", ""))}
     insatser = sorted((c for c in settings.cost_centres if c.category != "administration"),
                       key=lambda c: order.get(c.category, 9))
