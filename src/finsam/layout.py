@@ -138,10 +138,7 @@ def build_template(settings: Settings) -> Workbook:
     _participants_sheet(wb[SHEET_PARTICIPANTS], settings, names)
     totals = _economy_sheet(wb[SHEET_ECONOMY], settings, names)
     _summary_sheet(wb[SHEET_SUMMARY], settings, names, totals)
-    economy_rows = (totals.group_rows[0][0], totals.group_rows[-1][1])
-    contributions = totals.summary_rows.get(settings.contributions) if settings.contributions else None
-    layout_money.members_sheet(wb[SHEET_MEMBERS], settings, names, totals.money, contributions)
-    layout_money.national_sheet(wb[SHEET_NATIONAL], settings, names, totals.money, economy_rows, totals.financing_rows)
+    _money_sheets(wb, settings, names, totals)
     _checks_sheet(wb[SHEET_CHECKS], settings, names, totals)
     report_text.text_sheet(wb, names, settings)
     charts.draw(wb, settings)
@@ -151,7 +148,16 @@ def build_template(settings: Settings) -> Workbook:
 
 #: The sheets laid out from the cost centres and financing lines; :func:`relayout_money_sheets`
 #: lays them out anew when those change on the settings sheet (:mod:`finsam.relayout`).
-MONEY_SHEETS = (SHEET_ECONOMY, SHEET_SUMMARY, SHEET_CHECKS)
+MONEY_SHEETS = (SHEET_ECONOMY, SHEET_SUMMARY, SHEET_MEMBERS, SHEET_NATIONAL, SHEET_CHECKS)
+
+
+def _money_sheets(wb: Workbook, settings: Settings, names: Names, totals: _Totals) -> None:
+    """Finansiering per medlem and Uppföljning Finsam (:mod:`finsam.layout_money`): formulas
+    over Ekonomi's rows and Sammanställning's lines, so they are laid out with them."""
+    economy_rows = (totals.group_rows[0][0], totals.group_rows[-1][1])
+    contributions = totals.summary_rows.get(settings.contributions) if settings.contributions else None
+    layout_money.members_sheet(wb[SHEET_MEMBERS], settings, names, totals.money, contributions)
+    layout_money.national_sheet(wb[SHEET_NATIONAL], settings, names, totals.money, economy_rows, totals.financing_rows)
 
 
 def relayout_money_sheets(wb: Workbook, settings: Settings) -> None:
@@ -175,6 +181,7 @@ def relayout_money_sheets(wb: Workbook, settings: Settings) -> None:
     names = Names(wb)
     totals = _economy_sheet(wb[SHEET_ECONOMY], settings, names)
     _summary_sheet(wb[SHEET_SUMMARY], settings, names, totals)
+    _money_sheets(wb, settings, names, totals)
     _checks_sheet(wb[SHEET_CHECKS], settings, names, totals)
     if active in wb.sheetnames:
         wb.active = wb.sheetnames.index(active)

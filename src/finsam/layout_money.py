@@ -141,17 +141,23 @@ def categories_block(ws: Worksheet, settings: Settings, names: Names, top: int, 
     cats = _section(settings, SECTION_CATEGORIES, "B")
     ecodes = _economy_column("kod", economy_rows)
     first = top + 1
+    last = first + len(CATEGORY_LINES) - 1
+    s = quote_sheetname(SHEET_SUMMARY)
     for n, (cat, label) in enumerate(CATEGORY_LINES):
         r = first + n
         put(ws, r, t.first_column, label)
         for key in keys:
-            put(ws, r, t.column_of(key),
-                f'=SUMPRODUCT(({cats}="{cat}")*SUMIF({ecodes},{codes},{_economy_column(key, economy_rows)}))',
-                fmt=NUMBER_FORMAT)
-    last = first + len(CATEGORY_LINES) - 1
+            L = t.letter(key)
+            if cat:
+                value = f'=SUMPRODUCT(({cats}="{cat}")*SUMIF({ecodes},{codes},{_economy_column(key, economy_rows)}))'
+            else:  # the rest: a cost centre whose category is empty, or not on [Kategorier] (added later)
+                value = f"=({'+'.join(f'{L}{x}' for x in cost_line_rows)})-SUM({L}{first}:{L}{last - 1})"
+            put(ws, r, t.column_of(key), value, fmt=NUMBER_FORMAT)
+    refs.checks.append(("Kategorier: varje kostnadsställe har en kategori (Ingen kategori angiven = 0; ange den under "
+                        "[Kategorier] i Inställningar)",
+                        "+".join(f"ABS({s}!{t.letter(k)}{last})" for k in keys), "VARNING"))
     total = last + 1
     put(ws, total, t.first_column, "Summa kostnader", bold=True).border = THIN_TOP
-    s = quote_sheetname(SHEET_SUMMARY)
     for key in keys:
         L = t.letter(key)
         put(ws, total, t.column_of(key), f"=SUM({L}{first}:{L}{last})", bold=True, fmt=NUMBER_FORMAT).border = THIN_TOP
@@ -284,24 +290,23 @@ def _guideline(settings: Settings, refs: MoneyRefs, size: str) -> None:
 def national_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyRefs, economy_rows: tuple[int, int],
                    financing_rows: tuple[int, int], participants: tuple[str, str, str] | None = None) -> None:
     """The sheet Uppföljning Finsam: one row per insats (each cost centre that is not
-    administration, individinriktade first, then strukturövergripande, then those without a
-    category), then administration, tilldelade medel and eget kapital. ``participants``:
+    administration, in Ekonomi's order; its name there unless the settings name the insats),
+    then administration, tilldelade medel and eget kapital. ``participants``:
     (insats range, kvinnor range, män range) of the participants-per-insats table, when the
     workbook has one."""
     t = NATIONAL
     _titles(ws, settings, "Uppföljning Finsam",
             "Underlag för registreringen i Uppföljning Finsam: per insats kategori, budget, utfall och "
             "deltagare per kön; administration; tilldelade medel; eget kapital. Tkr; kostnader negativa.")
-    order = {c: i for i, c in enumerate(("individinriktad", "strukturövergripande", ""))}
-    insatser = sorted((c for c in settings.cost_centres if c.category != "administration"),
-                      key=lambda c: order.get(c.category, 9))
+    insatser = [c for c in settings.cost_centres if c.category != "administration"]  # Ekonomi's order
     codes, cats = _section(settings, SECTION_CATEGORIES, "A"), _section(settings, SECTION_CATEGORIES, "B")
     ecodes = _economy_column("kod", economy_rows)
     rows = []
     for c in insatser:
+        name = f'=INDEX({_economy_column("namn", economy_rows)},MATCH("{c.code}",{ecodes},0))&""'
         row = {
-            "insats": "; ".join(c.insats_names) or c.code,
-            "kategori": f'=INDEX({cats},MATCH("{c.code}",{codes},0))&""',
+            "insats": "; ".join(c.insatser) if c.insatser else name,  # default: the cost centre's name on Ekonomi
+            "kategori": f'=IFERROR(INDEX({cats},MATCH("{c.code}",{codes},0))&"","")',
             "budget": f'=SUMIF({ecodes},"{c.code}",{_economy_column("budget", economy_rows)})',
             "utfall": f'=SUMIF({ecodes},"{c.code}",{_economy_column("ackumulerat", economy_rows)})',
         }

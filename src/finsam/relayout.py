@@ -3,7 +3,8 @@
 The settings sheet (*Inställningar*) is the workbook's settings: a person adds a cost centre
 there (as the warning about result on an unknown cost centre says), removes one, changes
 its code, moves it to another group, or changes the financing lines. The sheets laid out
-from them (:data:`finsam.layout.MONEY_SHEETS`: Ekonomi, Sammanställning, Kontroller) are
+from them (:data:`finsam.layout.MONEY_SHEETS`: Ekonomi, Sammanställning, Finansiering per medlem,
+Uppföljning Finsam, Kontroller) are
 then laid out anew from the settings, inside the same workbook, before populate fills them;
 every person's input moves with its cost centre (by code) or financing line (by name):
 forecasts, comments, and the notes cells. Other sheets, and parts the person added, stay as
@@ -151,9 +152,12 @@ def apply(book, settings: Settings) -> list[str]:
             "eller kommentar i arbetsboken som då skulle försvinna. Flytta prognosen och kommentaren till rätt rad "
             "(eller töm cellerna), eller lägg tillbaka raden i Inställningar, och kör igen."
         ))
+    known = {c.code: c for c in settings.cost_centres}  # categories and insats names lay out Uppföljning Finsam
     old = replace(
         settings,
-        cost_centres=tuple(CostCentre(r["kod"], "", g.name) for g, rows in zip(settings.groups, old_rows) for r in rows),
+        cost_centres=tuple(CostCentre(r["kod"], "", g.name, *((known[r["kod"]].category, known[r["kod"]].insatser)
+                                                             if r["kod"] in known else ()))
+                           for g, rows in zip(settings.groups, old_rows) for r in rows),
         financing=tuple(FinancingLine(r["rad"]) for r in old_fin),
     )
     strangers = _strangers(book, settings, old)

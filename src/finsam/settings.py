@@ -858,12 +858,11 @@ def settings_from_rows(rows: list[list], source: str = "Inställningar") -> Sett
     categories: dict[str, list[str]] = {}
     codes = {r[0] for r in sections["Kostnadsställen"] if r[0]}
     for r in sections.get(SECTION_CATEGORIES, []):
-        if not r[0]:
-            continue
-        if r[0] not in codes:
-            raise SettingsError(f"{sheet}, {at(r)} ([{SECTION_CATEGORIES}]): kostnadsställe {r[0]} finns inte under "
-                                "[Kostnadsställen]. Ta bort raden eller rätta koden.")
-        categories[r[0]] = r
+        # a row for a cost centre removed from [Kostnadsställen] is left over, not an error: it
+        # matches no row on Ekonomi; a mistyped code leaves the real one without a category,
+        # which Kontroller shows (Ingen kategori angiven)
+        if r[0] in codes:
+            categories[r[0]] = r
 
     def cost_centre(r: list[str]) -> CostCentre:
         cat = categories.get(r[0], r)
