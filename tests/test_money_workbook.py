@@ -239,3 +239,37 @@ def test_the_excel_button_fills_the_same_money_sheets(tmp_path):
     ucol, urows = columns(wb["Uppföljning Finsam"], "Insats")
     assert urows["Lotsen i Borås"][ucol["Budget"]] == -3048
     assert wb["Kontroller"]["C4"].value == "OK"
+
+
+def test_uppfoljning_finsam_takes_participants_from_the_per_insats_table(tmp_path, monkeypatch):
+    """With a participants-per-insats table in the workbook (defined name fs_insatser: insats,
+    kvinnor, män — issue 11's table), Deltagare kvinnor/män are its row for the cost centre's
+    insats name: Lotsen i Borås 24 | 13 (the issue's figures, written here into the table as
+    its populate would), 0 for an insats without participants."""
+    import finsam.blocks
+    import finsam.layout
+    from finsam.blocks import Column, Table
+    from finsam.sheet import Names
+
+    fake = Table("insatser", "Deltagare", "fs_insatser", (
+        Column("insats", "Insats", block="", number=False), Column("kvinnor", "Kvinnor", block=""),
+        Column("man", "Män", block="")), first_column=8)
+    monkeypatch.setattr(finsam.blocks, "INSATSER", fake, raising=False)
+    draw = finsam.layout._participants_sheet
+
+    def with_table(ws, settings, names: Names):
+        draw(ws, settings, names)
+        names.add("fs_insatser", "Deltagare", 6, 8, 9, 10)
+
+    monkeypatch.setattr(finsam.layout, "_participants_sheet", with_table)
+    book = populate(tmp_path, sample_sources(tmp_path / "källor"))
+    wb = load_workbook(book)
+    for r, row in enumerate([("Krut Borås", 19, 22), ("Lotsen i Borås", 24, 13)], start=6):
+        for c, v in enumerate(row, start=8):
+            wb["Deltagare"].cell(r, c, v)
+    wb.save(book)
+    v = values(book)
+    col, rows = columns(v["Uppföljning Finsam"], "Insats")
+    assert [rows["Lotsen i Borås"][col[h]] for h in ("Deltagare kvinnor", "Deltagare män")] == [24, 13]
+    assert [rows["Krut Borås"][col[h]] for h in ("Deltagare kvinnor", "Deltagare män")] == [19, 22]
+    assert [rows["Aktiv hälsa Mark"][col[h]] for h in ("Deltagare kvinnor", "Deltagare män")] == [0, 0]

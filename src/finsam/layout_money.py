@@ -287,13 +287,26 @@ def _guideline(settings: Settings, refs: MoneyRefs, size: str) -> None:
                       f'=IF({given},IF(fs_eget_kapital_prognos>{limit},"VARNING","OK"),"ej angiven")')
 
 
+def _participants_per_insats(names: Names) -> dict[str, str] | None:
+    """The columns insats, kvinnor and män of the participants-per-insats table (issue 11,
+    defined name ``fs_insatser`` on the sheet Deltagare per insats) as ``INDEX(fs_insatser,0,k)``,
+    or None when the workbook has no such table."""
+    from finsam import blocks
+
+    table_ = getattr(blocks, "INSATSER", None)
+    if table_ is None or table_.name("") not in names.wb.defined_names:
+        return None
+    return {key: f"INDEX({table_.name('')},0,{table_.pos(key) + 1})" for key in ("insats", "kvinnor", "man")}
+
+
 def national_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyRefs, economy_rows: tuple[int, int],
-                   financing_rows: tuple[int, int], participants: tuple[str, str, str] | None = None) -> None:
+                   financing_rows: tuple[int, int]) -> None:
     """The sheet Uppföljning Finsam: one row per insats (each cost centre that is not
     administration, in Ekonomi's order; its name there unless the settings name the insats),
-    then administration, tilldelade medel and eget kapital. ``participants``:
-    (insats range, kvinnor range, män range) of the participants-per-insats table, when the
-    workbook has one."""
+    then administration, tilldelade medel and eget kapital. Deltagare kvinnor / män: the
+    participants-per-insats table's row of each insats name (summed over the names a cost
+    centre pays for), 0 when the register has none in the period; empty when the workbook has
+    no such table."""
     t = NATIONAL
     _titles(ws, settings, "Uppföljning Finsam",
             "Underlag för registreringen i Uppföljning Finsam: per insats kategori, budget, utfall och "
@@ -310,12 +323,15 @@ def national_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyR
             "budget": f'=SUMIF({ecodes},"{c.code}",{_economy_column("budget", economy_rows)})',
             "utfall": f'=SUMIF({ecodes},"{c.code}",{_economy_column("ackumulerat", economy_rows)})',
         }
-        if participants:
-            where, women, men = participants
-            names_ = c.insats_names or (c.name,)
-            row["kvinnor"] = "=" + "+".join(f'SUMIF({where},"{n}",{women})' for n in names_)
-            row["man"] = "=" + "+".join(f'SUMIF({where},"{n}",{men})' for n in names_)
         rows.append(row)
+    people = _participants_per_insats(names)
+    for n, (c, row) in enumerate(zip(insatser, rows)):
+        if people:  # Deltagare per insats (issue 11): persons active in the period, by kön
+            wanted = [f'"{x}"' for x in c.insatser] or [f"{t.letter('insats')}{5 + 3 + n}"]
+            for key in ("kvinnor", "man"):
+                one = [f"IFERROR(INDEX({people[key]},MATCH({w},{people['insats']},0)),0)" for w in wanted]
+                # one insats: its cell as it stands ("<3" in a publication copy); several: their sum
+                row[key] = "=" + one[0] if len(one) == 1 else "=" + "+".join(f"N({x})" for x in one)
     first, last, tot = table(ws, names, t, 5, rows, total="Summa insatser")
     for r in range(first, last + 1):
         ws[f"{t.letter('kategori')}{r}"].number_format = "@"
