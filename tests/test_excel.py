@@ -374,3 +374,13 @@ def test_server_script_logs_the_unexpected(template, scripts, monkeypatch, caplo
         _call_script(scripts, "kontrollera", book)
     assert [a["args"][0] for a in alerts(book)] == [scripts.UNEXPECTED]
     assert "ZeroDivisionError: division by zero" in caplog.text
+
+
+def test_the_settings_sheet_is_read_once_per_button_press(template, sources, monkeypatch):
+    calls = []
+    rows = excel.XlwingsBook.settings_rows
+    monkeypatch.setattr(excel.XlwingsBook, "settings_rows", lambda self: calls.append(1) or rows(self))
+    book = book_from(template)
+    result = excel.populate_book(book, folder=sources.parent, period="2013-Q1", alert=False)  # Källmapp from the sheet
+    excel.validate_book(book, result=result)
+    assert len(calls) == 1

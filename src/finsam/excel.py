@@ -47,6 +47,7 @@ from finsam.book import Block, read_settings
 from finsam.checks import check_blocks
 from finsam.errors import Problem, ProblemError, WorkbookError, count_text
 from finsam.populate import PopulateResult, populate_io
+from finsam.settings import Settings
 
 TITLE = "finsam"
 
@@ -166,16 +167,16 @@ class XlwingsBook:
             self._range(name).value = [[cell_value(v) for v in row] for row in block]
 
 
-def sources_folder(io: XlwingsBook, base: Path | None) -> Path:
+def sources_folder(io: XlwingsBook, base: Path | None, settings: Settings | None = None) -> Path:
     """The sources folder the settings sheet names (*Källmapp*): as it is when absolute,
     else relative to ``base`` (the workbook's folder on the desktop, the server's or xlwings
-    Lite's data folder).
+    Lite's data folder). ``settings``: the workbook's, when already read.
 
     Raises:
         WorkbookError: *Källmapp* is relative and there is no ``base`` (an unsaved workbook,
             or one opened from a web address): :data:`NO_FOLDER`.
     """
-    settings = read_settings(io)
+    settings = settings or read_settings(io)
     relative = Path(settings.sources_folder).expanduser()
     if relative.is_absolute():
         return relative
@@ -216,10 +217,11 @@ def populate_book(
             nothing written.
     """
     io = XlwingsBook(book)
+    settings = read_settings(io)  # once per run: the settings sheet is the largest read
     if sources is None:
-        sources = sources_folder(io, Path(folder) if folder is not None else io.folder)
+        sources = sources_folder(io, Path(folder) if folder is not None else io.folder, settings)
     try:
-        result = populate_io(io, sources=Path(sources), period=period, today=today)
+        result = populate_io(io, sources=Path(sources), period=period, today=today, settings=settings)
     except ProblemError as err:
         raise BookProblemError(err.problems) from None
     if alert:
@@ -241,7 +243,7 @@ def validate_book(book, *, result: PopulateResult | None = None, alert: bool = T
         Every problem found (errors and warnings); none is raised.
     """
     io = XlwingsBook(book)
-    settings = read_settings(io)
+    settings = result.settings if result is not None else read_settings(io)
     if result is not None:
         blocks = result.blocks
     else:

@@ -229,8 +229,10 @@ def populate_io(
     period: str | None = None,
     today: dt.date | None = None,
     mask_below: int | None = None,
+    settings: Settings | None = None,
 ) -> PopulateResult:
-    """Populate an open workbook: settings from its sheet, sources from ``sources`` (or the
+    """Populate an open workbook: settings from its sheet (or ``settings``, when the caller
+    has already read them from this workbook: the sheet is read once per run), sources from ``sources`` (or the
     settings' folder relative to the workbook), period from ``period`` (or the settings, or
     the last complete period before today). The source checks
     (:func:`finsam.source_checks.check_sources`) run first; writes only when no error
@@ -244,7 +246,7 @@ def populate_io(
     """
     if mask_below is not None and mask_below < 2:
         raise FinsamError("--mask-below måste vara minst 2 (t.ex. 3: antal 1–2 visas som '<3').")
-    settings = read_settings(io)
+    settings = settings or read_settings(io)
     if sources is None:
         if io.folder is None:
             raise FinsamError("Ange källmappen (--sources); arbetsbokens mapp är okänd.")

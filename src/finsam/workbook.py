@@ -223,8 +223,9 @@ def populate_workbook(
     with workbook_lock(path):
         check_not_open(Path(path))  # before the work, not only before the save
         book = OpenpyxlBook(path)
-        changes = relayout.apply(book, read_settings(book))  # cost centres changed on the settings sheet
-        result = populate_io(book, sources=sources, period=period, today=today, mask_below=mask_below)
+        settings = read_settings(book)
+        changes = relayout.apply(book, settings)  # cost centres changed on the settings sheet
+        result = populate_io(book, sources=sources, period=period, today=today, mask_below=mask_below, settings=settings)
         result.problems += [problem("installningar-inforda", book.label, None, layout.SHEET_ECONOMY, text)
                             for text in changes]
         charts.draw(book.wb, result.settings)  # finsam's own charts, over the tables as laid out now
