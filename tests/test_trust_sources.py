@@ -341,3 +341,13 @@ def test_a_ledger_with_only_a_debit_column_is_refused_listing_its_columns():
     with pytest.raises(SourceError, match=r"kolumnen 'Belopp' \(eller kolumnerna 'Debet' och 'Kredit'\) saknas. "
                                           r"Kolumner i filen: Verifikation, Datum, Konto, Kontonamn, Kostnadsställe, Text, Debet"):
         read_ledger_csv(DATA / "huvudbok-bara-debet.csv")
+
+
+def test_a_reservnummer_in_free_text_is_masked_like_a_personnummer():
+    from finsam.personnummer import redact
+
+    frame, _ = read_forecast(DATA / "prognos-reservnummer-i-kommentar.csv")
+    text = redact(frame["comment"].iloc[0])
+    assert "T123" not in text and "T124" not in text
+    assert "1990****-****" in text and "1990**** ****" in text
+    assert "20130105-ok12" in text and "XYZW1" in text  # lower case, or five characters: not a reservnummer

@@ -81,12 +81,22 @@ def mask(value: object) -> str:
     return "".join("*" if i in hide else ch for i, ch in enumerate(text))
 
 
+#: A reservnummer in free text (:data:`RESERVE`'s form with a real-looking date and upper-case
+#: letters, ``19900515-T123``): masked by :func:`redact` like a personnummer.
+RESERVE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])((?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01]))"
+    r"(" + _SEP + r")((?=[0-9A-Z]*[A-Z])[0-9A-Z]{4})(?![0-9A-Za-z])"
+)
+
+
 def redact(text: str) -> str:
-    """``text`` with every personnummer-shaped number masked (for messages and exceptions):
-    the birth date's month and day and the last four digits become ``*``, so neither the
-    number nor the birth date is shown — only the year is left to help find the row
-    (``ÅÅÅÅMMDD-NNNK`` → ``ÅÅÅÅ****-****``, ``ÅÅMMDD-NNNK`` → ``ÅÅ****-****``)."""
-    return PATTERN.sub(lambda m: f"{m.group(1)[:-4]}****{m.group(2)}****", str(text))
+    """``text`` with every personnummer-shaped number (and reservnummer) masked (for messages,
+    exceptions and person-typed cells): the birth date's month and day and the last four
+    characters become ``*``, so neither the number nor the birth date is shown — only the year
+    is left to help find the row (``ÅÅÅÅMMDD-NNNK`` → ``ÅÅÅÅ****-****``, ``ÅÅMMDD-NNNK`` →
+    ``ÅÅ****-****``, ``ÅÅÅÅMMDD-T123`` → ``ÅÅÅÅ****-****``)."""
+    hide = lambda m: f"{m.group(1)[:-4]}****{m.group(2)}****"  # noqa: E731
+    return RESERVE_IN_TEXT.sub(hide, PATTERN.sub(hide, str(text)))
 
 
 def as_text(value: object) -> str:
