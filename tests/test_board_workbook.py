@@ -79,8 +79,10 @@ def test_traffic_lights_on_avvikelse_and_the_checks(demo):
     book = openpyxl.load_workbook(demo)
     eko = book["Ekonomi"]
     rules = {str(cf.sqref): [(r.operator, r.formula) for r in cf.rules] for cf in eko.conditional_formatting}
-    # the Avvikelse column (F) of each group, down to its Totalt row
-    assert any(ref.startswith("F") and ("greaterThan", ["0"]) in r and ("lessThan", ["0"]) in r
+    # the Avvikelse column of each group (H: after issue 12's two columns), down to its Totalt row
+    head = next(r for r in eko.iter_rows() if r[0].value == "Kostnadsställe")
+    col = next(c.column_letter for c in head if c.value == "Avvikelse")
+    assert any(ref.startswith(col) and ("greaterThan", ["0"]) in r and ("lessThan", ["0"]) in r
                for ref, r in rules.items())
     assert "grön = lägre kostnad än budget" in eko["A3"].value
     kon = book["Kontroller"]
