@@ -19,9 +19,9 @@ municipality table (:func:`finsam.populate.compute_blocks`) publishes column tot
 
 Algorithm: every published figure of the table (cells and totals) is a cell of one grid; each
 total gives an equation (its line's cells sum to it). The *audit* finds, for each hidden cell,
-whether another value than the true one fits all equations and the marks' ranges — an exact
-integer search (bounds propagation on the equations, then splitting a range in two), small
-for tables of tens of cells. While some hidden cell is pinned, one more figure of an
+whether another value than the true one fits all equations and the marks' ranges — exact,
+as a feasible circulation (a maximum flow) in the network rows → cells → columns that a
+table with totals is. While some hidden cell is pinned, one more figure of an
 equation it is in is hidden as ``".."``: the smallest shown count of at least N (the least
 information lost), else a shown zero, else a ``"<N"`` becomes ``".."`` (a total below N
 next to small counts: 1 + 1 = "<3" gives both away). Hiding more never pins anything, so
@@ -88,67 +88,100 @@ def _grid(counts: Sequence[Sequence[int]], row_totals: bool, column_totals: bool
     return values, equations
 
 
-def _feasible(ranges: dict[Pos, tuple[int, int]], equations: list[tuple[dict[Pos, int], int]]) -> bool:
-    """Is there an integer point within ``ranges`` satisfying every ``Σ coef·x = rhs``?"""
-    ranges = dict(ranges)
-    changed = True
-    while changed:  # bounds propagation to a fixpoint
-        changed = False
-        for coefs, rhs in equations:
-            lo_sum = sum(c * (ranges[p][0] if c > 0 else ranges[p][1]) for p, c in coefs.items())
-            hi_sum = sum(c * (ranges[p][1] if c > 0 else ranges[p][0]) for p, c in coefs.items())
-            if not lo_sum <= rhs <= hi_sum:
-                return False
-            for p, c in coefs.items():
-                lo, hi = ranges[p]
-                own_lo, own_hi = (c * lo, c * hi) if c > 0 else (c * hi, c * lo)
-                # c·x = rhs − (the others), whose range is [lo_sum − own_lo, hi_sum − own_hi]
-                a, b = rhs - (hi_sum - own_hi), rhs - (lo_sum - own_lo)
-                new = (max(lo, a), min(hi, b)) if c > 0 else (max(lo, -b), min(hi, -a))
-                if new[0] > new[1]:
-                    return False
-                if new != (lo, hi):
-                    ranges[p] = new
-                    changed = True
-                    break
-            if changed:
+def _max_flow(n: int, arcs: list[tuple[int, int, int]], source: int, sink: int) -> int:
+    """Maximum flow from ``source`` to ``sink`` over ``arcs`` (from, to, capacity) on nodes
+    0..n−1 (Edmonds–Karp: shortest augmenting paths)."""
+    graph: list[list[int]] = [[] for _ in range(n)]
+    to, cap = [], []
+    for a, b, c in arcs:
+        graph[a].append(len(to)); to.append(b); cap.append(c)
+        graph[b].append(len(to)); to.append(a); cap.append(0)
+    flow = 0
+    while True:
+        via = [-1] * n
+        via[source] = -2
+        queue = [source]
+        for node in queue:
+            for e in graph[node]:
+                if cap[e] > 0 and via[to[e]] == -1:
+                    via[to[e]] = e
+                    queue.append(to[e])
+            if via[sink] != -1:
                 break
-    open_ = [p for p, (lo, hi) in ranges.items() if lo < hi]
-    if not open_:
-        return True
-    p = min(open_, key=lambda q: ranges[q][1] - ranges[q][0])
-    lo, hi = ranges[p]
-    mid = (lo + hi) // 2
-    return _feasible({**ranges, p: (lo, mid)}, equations) or _feasible({**ranges, p: (mid + 1, hi)}, equations)
+        if via[sink] == -1:
+            return flow
+        push, node = None, sink
+        while node != source:
+            e = via[node]
+            push = cap[e] if push is None else min(push, cap[e])
+            node = to[e ^ 1]
+        node = sink
+        while node != source:
+            e = via[node]
+            cap[e] -= push
+            cap[e ^ 1] += push
+            node = to[e ^ 1]
+        flow += push
 
 
-def pinned(values: dict[Pos, int], hidden: dict[Pos, str], equations, below: int) -> list[Pos]:
-    """The hidden positions whose value the published figures determine (one value only).
+def _feasible(R: int, C: int, ranges: dict[Pos, tuple[int, int]], row_totals: bool, column_totals: bool) -> bool:
+    """Is there a table of integers within ``ranges`` (every published position: cells,
+    totals) whose published totals are the sums of their lines?
 
-    ``values``: every figure's true value; ``hidden``: position → its mark; ``equations``:
-    (positions summed, total's position). Ranges: ``"<N"`` is 1..N−1, ``".."`` is 0 up to the
-    largest figure of the table (no count exceeds the grand total)."""
+    Exact: the table is a circulation — source → row i (its total) → column j (cell i, j)
+    → sink (column j's total) → source (the grand total) — with each flow between its
+    range's bounds; such a circulation exists iff a maximum flow saturates the bounds'
+    demands (the standard reduction of lower bounds), and an integral one exists whenever a
+    fractional one does."""
+    free = (0, 10 ** 15)  # a total that is not published is any number
+    S, T = 0, R + C + 1
+    arcs = [(S, 1 + i, *(ranges[(i, C)] if row_totals else free)) for i in range(R)]
+    arcs += [(1 + i, 1 + R + j, *ranges[(i, j)]) for i in range(R) for j in range(C)]
+    arcs += [(1 + R + j, T, *(ranges[(R, j)] if column_totals else free)) for j in range(C)]
+    arcs.append((T, S, *(ranges[(R, C)] if row_totals and column_totals else free)))
+    n = R + C + 4
+    SS, TT = n - 2, n - 1
+    excess = [0] * n
+    reduced = []
+    for a, b, lo, hi in arcs:
+        if lo > hi:
+            return False
+        reduced.append((a, b, hi - lo))
+        excess[b] += lo
+        excess[a] -= lo
+    need = 0
+    for node, e in enumerate(excess[: n - 2]):
+        if e > 0:
+            reduced.append((SS, node, e))
+            need += e
+        elif e < 0:
+            reduced.append((node, TT, -e))
+    return _max_flow(n, reduced, SS, TT) == need
+
+
+def pinned(values: dict[Pos, int], hidden: dict[Pos, str], shape: tuple[int, int, bool, bool], below: int,
+           *, first: bool = False) -> list[Pos]:
+    """The hidden positions whose value the published figures determine (one value only;
+    with ``first``, only the first one found).
+
+    ``values``: every published position's true value (:func:`_grid`); ``hidden``: position
+    → its mark; ``shape``: rows, columns, row totals published, column totals published.
+    Ranges: a shown figure is itself, ``"<N"`` is 1..N−1, ``".."`` is 0 up to the largest
+    figure of the table (no count exceeds the grand total)."""
+    R, C, rows, cols = shape
     top = max([below, *values.values()])
-    ranges = {p: ((1, below - 1) if mark != SECONDARY else (0, top)) for p, mark in hidden.items()}
-    eqs = []
-    for parts, total in equations:
-        coefs: dict[Pos, int] = {}
-        rhs = 0
-        for p, c in [*((q, 1) for q in parts), (total, -1)]:
-            if p in hidden:
-                coefs[p] = coefs.get(p, 0) + c
-            else:
-                rhs -= c * values[p]
-        if coefs:
-            eqs.append((coefs, rhs))
+    ranges = {p: (v, v) for p, v in values.items()}
+    ranges.update({p: ((1, below - 1) if mark != SECONDARY else (0, top)) for p, mark in hidden.items()})
     out = []
     for p in hidden:
         lo, hi = ranges[p]
         v = values[p]
-        other = (lo <= v - 1 and _feasible({**ranges, p: (lo, v - 1)}, eqs)) or (
-            v + 1 <= hi and _feasible({**ranges, p: (v + 1, hi)}, eqs))
+        other = (lo <= v - 1 and _feasible(R, C, {**ranges, p: (lo, v - 1)}, rows, cols)) or (
+            v + 1 <= hi and _feasible(R, C, {**ranges, p: (v + 1, hi)}, rows, cols))
         if not other:
             out.append(p)
+            if first:
+                break
     return out
 
 
@@ -182,7 +215,7 @@ def suppress(counts: Sequence[Sequence[int]], below: int, *, row_totals: bool = 
     R, C = len(counts), len(counts[0]) if counts else 0
     hidden: dict[Pos, str] = {p: small_mark(below) for p, v in values.items() if 0 < v < below}
     while True:
-        bad = pinned(values, hidden, equations, below)
+        bad = pinned(values, hidden, (R, C, row_totals, column_totals), below, first=True)
         if not bad:
             break
         p = bad[0]
