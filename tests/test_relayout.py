@@ -105,7 +105,7 @@ def test_adding_the_unknown_cost_centre_applies_it_in_place_keeping_every_input(
     assert io.read(SUMMARY.name("prognos")) == [[15100], [9375]]
     wb = load_workbook(book)
     assert wb["Mina anteckningar"]["B2"].value == "Ring revisorn"
-    assert wb.sheetnames[:len(layout.SHEETS)] == list(layout.SHEETS)
+    assert wb.sheetnames == [*layout.SHEETS, "Mina anteckningar"]  # every sheet where it was
 
     shown = values(book)
     checks = [r for r in shown[layout.SHEET_CHECKS].iter_rows(min_row=7, values_only=True) if r[2] in ("OK", "FEL", "VARNING")]
@@ -169,4 +169,16 @@ def test_another_number_of_groups_is_refused(book):
     with pytest.raises(WorkbookError) as exc:
         populate_workbook(book, period="2013-Q1")
     assert "grupper" in str(exc.value)
+    assert book.read_bytes() == before
+
+
+def test_a_formula_pointing_at_a_cell_that_would_move_is_refused(book):
+    wb = load_workbook(book)
+    wb["Mina anteckningar"]["C3"] = f"='{layout.SHEET_ECONOMY}'!E12*2"  # would point at another row afterwards
+    wb.save(book)
+    _add_cost_centre(book, "9999", "Nytt projekt", "Förbundsmedel")
+    before = book.read_bytes()
+    with pytest.raises(WorkbookError) as exc:
+        populate_workbook(book, period="2013-Q1")
+    assert "Mina anteckningar!C3" in str(exc.value)
     assert book.read_bytes() == before

@@ -17,6 +17,8 @@ Refused with a :class:`~finsam.errors.WorkbookError` (nothing written):
   input (a forecast other than the budget, or a comment): finsam will not drop it, nor
   guess where it belongs; the message names the rows and what to do;
 * cells the person typed on those sheets outside finsam's own cells (they would be lost);
+* formulas on other sheets, or names not finsam's, that point at cells of those sheets by
+  address (the cells move: they would show other figures);
 * another number of groups (tables) than the workbook has: make a new workbook.
 
 Only the openpyxl path can lay out sheets; the Excel button refuses with the same advice as
@@ -25,6 +27,7 @@ before (run ``finsam populate`` once, or make a new workbook).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from finsam import layout
@@ -169,6 +172,16 @@ def apply(book, settings: Settings) -> list[str]:
             "finsams och som då skulle försvinna. Flytta det till ett eget blad och kör igen."
         )
 
+    pointers = _pointers(book)
+    if pointers:
+        shown = ", ".join(pointers[:5]) + (f" och {len(pointers) - 5} till" if len(pointers) > 5 else "")
+        raise WorkbookError(
+            f"{book.label}: kostnadsställena eller finansieringsposterna i bladet {layout.SHEET_SETTINGS} har ändrats, "
+            f"så bladen {', '.join(layout.MONEY_SHEETS)} måste byggas om och deras rader flyttas, men {shown} pekar på "
+            "celler där och skulle då visa fel värden. Ta bort eller skriv om dem (till exempel efter ombyggnaden) "
+            "och kör igen."
+        )
+
     by_code = {r["kod"]: r for rows in old_rows for r in rows}
     by_name = {r["rad"]: r for r in old_fin}
     notes = {name: book.read(name) for name in book.names()
@@ -201,6 +214,24 @@ def apply(book, settings: Settings) -> list[str]:
     return [f"Bladen {', '.join(layout.MONEY_SHEETS)} byggdes om efter bladet {layout.SHEET_SETTINGS} "
             f"({'; '.join(w for w in what if w) or 'ny ordning'}); prognoser, kommentarer och noteringar "
             "följde med sina kostnadsställen och poster."]
+
+
+def _pointers(book) -> list[str]:
+    """Formulas on the other sheets and names not finsam's that point at cells of the money
+    sheets by address: after a new layout those cells hold other figures."""
+    sheets = "|".join(re.escape(s) for s in layout.MONEY_SHEETS)
+    pattern = re.compile(rf"(?:'(?:{sheets})'|\b(?:{sheets}))!", re.IGNORECASE)
+    out = []
+    for ws in book.wb.worksheets:
+        if ws.title in layout.MONEY_SHEETS:
+            continue
+        for row in ws.iter_rows():
+            out += [f"{ws.title}!{c.coordinate}" for c in row
+                    if c.data_type == "f" and isinstance(c.value, str) and pattern.search(c.value)]
+    for name in book.names():
+        if not name.startswith("fs_") and _sheet_of(book, name) in layout.MONEY_SHEETS:
+            out.append(f"namnet {name}")
+    return out
 
 
 def _sheet_of(book, name: str) -> str | None:
