@@ -217,14 +217,14 @@ def apply(book, settings: Settings) -> list[str]:
 
 
 def _pointers(book) -> list[str]:
-    """Formulas on the other sheets and names not finsam's that point at cells of the money
-    sheets by address: after a new layout those cells hold other figures."""
+    """Formulas on the person's own sheets, and names not finsam's, that point at cells of
+    the money sheets by address: after a new layout those cells hold other figures."""
     sheets = "|".join(re.escape(s) for s in layout.MONEY_SHEETS)
     pattern = re.compile(rf"(?:'(?:{sheets})'|\b(?:{sheets}))!", re.IGNORECASE)
     out = []
     for ws in book.wb.worksheets:
-        if ws.title in layout.MONEY_SHEETS:
-            continue
+        if ws.title in layout.MONEY_SHEETS or ws.title in layout.SHEETS:
+            continue  # finsam's own sheets find the tables by name, or are drawn anew (Diagram)
         for row in ws.iter_rows():
             out += [f"{ws.title}!{c.coordinate}" for c in row
                     if c.data_type == "f" and isinstance(c.value, str) and pattern.search(c.value)]
