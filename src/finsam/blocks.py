@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 Block = list[list]
 
 SHEET_PARTICIPANTS = "Deltagare"
+SHEET_INSATSER = "Deltagare per insats"
 SHEET_ECONOMY = "Ekonomi"
 SHEET_SUMMARY = "Sammanställning"
 SHEET_CHECKS = "Kontroller"
@@ -42,8 +43,8 @@ SHEET_CHARTS = "Diagram"
 SHEET_MEMBERS = "Finansiering per medlem"  # issue 12, laid out by finsam.layout_money
 SHEET_NATIONAL = "Uppföljning Finsam"  # issue 12, laid out by finsam.layout_money
 #: The sheets in workbook order (Swedish, as the users see them; :mod:`finsam.layout`).
-SHEETS = (SHEET_PARTICIPANTS, SHEET_ECONOMY, SHEET_SUMMARY, SHEET_MEMBERS, SHEET_NATIONAL, SHEET_CHARTS, SHEET_TEXT,
-          SHEET_CHECKS, SHEET_SETTINGS)
+SHEETS = (SHEET_PARTICIPANTS, SHEET_INSATSER, SHEET_ECONOMY, SHEET_SUMMARY, SHEET_MEMBERS, SHEET_NATIONAL, SHEET_CHARTS,
+          SHEET_TEXT, SHEET_CHECKS, SHEET_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,58 @@ PARTICIPANTS = Table("deltagare", SHEET_PARTICIPANTS, "fs_deltagare", (
            width=12),
 ))
 
-#: Deltagare: anonymously registered participants per insats (not in the table above).
+#: Deltagare: anonymously registered participants per insats (not in the table above);
+#: Kvinnor and Män only when anonyma.csv has a Kön column (issue 11), Antal = all.
 ANONYMOUS = Table("anonyma", SHEET_PARTICIPANTS, "fs_anonyma", (
     Column("insats", "Insats", block="", number=False),
+    Column("kvinnor", "Kvinnor", block="", total="sum"),
+    Column("man", "Män", block="", total="sum"),
     Column("antal", '="Antal "&fs_periodetikett', block="", total="sum"),
+))
+
+#: Deltagare per insats (issue 11, the national Uppföljning Finsam; participant_tables.py):
+#: distinct persons active in the period by kön (Summa = distinct over all insatser, an
+#: input), then inflöde, utflöde, pågående (antal, Summa = SUM). Keys = INSATS_COLUMNS.
+_PERSONS = "Deltagare under perioden"
+INSATSER = Table("insatser", SHEET_INSATSER, "fs_insatser", (
+    Column("insats", "Insats", block="", number=False, width=44),
+    Column("kvinnor", _PERSONS, "Kvinnor", "personer", block="", total="input", total_name="fs_insatser_summa_kvinnor",
+           width=11),
+    Column("man", _PERSONS, "Män", "personer", block="", total="input", total_name="fs_insatser_summa_man", width=11),
+    Column("totalt", _PERSONS, "Totalt", "personer", block="", total="input", total_name="fs_insatser_summa_totalt",
+           width=11),
+    Column("inflode", "Inflöde", "=fs_periodetikett", "antal", block="", total="sum", width=11),
+    Column("utflode", "Utflöde", "=fs_periodetikett", "antal", block="", total="sum", width=11),
+    Column("pagaende", "Pågående", "vid periodens slut", "antal", block="", total="sum", width=17),
+))
+
+#: Avslutade deltagare by result (rows = settings.RESULT_CATEGORIES): registrations ended in
+#: the period; Andel = Totalt / Summa avslutade (named fs_avslutade_summa by the sheet).
+AVSLUTADE = Table("avslutade", SHEET_INSATSER, "fs_avslutade", (
+    Column("resultat", "Avslutade deltagare", "efter avslutsorsak", kind="label", number=False),
+    Column("kvinnor", "Kvinnor", None, "antal", block="", total="sum"),
+    Column("man", "Män", None, "antal", block="", total="sum"),
+    Column("totalt", "Totalt", None, "antal", block="", total="sum"),
+    Column("andel", "Andel", None, "%", kind="formula",
+           formula='=IF(N(fs_avslutade_summa)=0,"",IF(ISNUMBER({totalt}),{totalt}/fs_avslutade_summa,".."))',
+           total='=IF(N({totalt})=0,"",1)'),
+))
+
+#: Inflöde per åldersgrupp: distinct persons per age band (labels written by populate from
+#: the settings) and kön; Summa = distinct persons with an inflow (an input).
+ALDRAR = Table("aldrar", SHEET_INSATSER, "fs_aldrar", (
+    Column("aldersgrupp", "Inflöde per åldersgrupp", "ålder vid inskrivning", block="", number=False),
+    Column("kvinnor", "Kvinnor", None, "personer", block="", total="input", total_name="fs_aldrar_summa_kvinnor"),
+    Column("man", "Män", None, "personer", block="", total="input", total_name="fs_aldrar_summa_man"),
+    Column("totalt", "Totalt", None, "personer", block="", total="input", total_name="fs_aldrar_summa_totalt"),
+))
+
+#: Strukturövergripande insatser (struktur.csv): attendees per insats in the period.
+STRUKTUR = Table("struktur", SHEET_INSATSER, "fs_struktur", (
+    Column("insats", "Strukturövergripande insatser", "insats", block="", number=False),
+    Column("kvinnor", "Kvinnor", None, "deltagare", block="", total="sum"),
+    Column("man", "Män", None, "deltagare", block="", total="sum"),
+    Column("totalt", "Totalt", None, "deltagare", block="", total="sum"),
 ))
 
 #: Ekonomi: one table per group of cost centres (defined names ``fs_g<N>_…``), tkr.
@@ -224,7 +273,8 @@ SUMMARY = Table("sammanstallning", SHEET_SUMMARY, "fs_finansiering", (
 ))
 
 #: Every table, for code that treats them alike (input names, docs).
-TABLES = (PARTICIPANTS, ANONYMOUS, ECONOMY, SUMMARY)
+TABLES = (PARTICIPANTS, ANONYMOUS, INSATSER, AVSLUTADE, ALDRAR, STRUKTUR, ECONOMY, SUMMARY)
 
 __all__ = ["SHEETS", "SHEET_PARTICIPANTS", "SHEET_ECONOMY", "SHEET_SUMMARY", "SHEET_CHECKS",
-           "SHEET_SETTINGS", "SHEET_TEXT", "SHEET_CHARTS", "Column", "Table", "PARTICIPANTS", "ANONYMOUS", "ECONOMY", "SUMMARY", "TABLES"]
+           "SHEET_SETTINGS", "SHEET_TEXT", "SHEET_CHARTS", "SHEET_INSATSER", "Column", "Table", "PARTICIPANTS", "ANONYMOUS",
+           "INSATSER", "AVSLUTADE", "ALDRAR", "STRUKTUR", "ECONOMY", "SUMMARY", "TABLES"]

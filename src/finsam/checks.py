@@ -57,7 +57,8 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
     warning), ``ej-fordelat`` (result on unknown cost centres, warning), and
     ``huvudbok-stammer-inte`` (tables + financing + ej fördelat ≠ the ledger's period result),
     ``eget-kapital-over-riktlinjen`` (the forecast year-end equity above the settings' equity
-    guideline for the association's size, warning; nothing while the guideline is empty).
+    guideline for the association's size, warning; nothing while the guideline is empty),
+    and those of the sheet Deltagare per insats (:func:`finsam.participant_sheet.check_values`).
 
     Masked counts of a publication copy (``"<N"``) are taken as at most N − 1, so the
     checks stay necessary conditions and never fail on masking alone. Totals that the sheet
@@ -123,7 +124,9 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
                                 f"Tabellerna, finansieringen och ej fördelat ger {ack_total + fin_ack + unalloc:.0f} tkr, "
                                 f"men huvudbokens resultat för perioden är {_num(ledger):.0f} tkr. "
                                 "Kör populate igen; ändra inte Ackumulerat för hand."))
-    return problems
+    from finsam.participant_sheet import check_values  # imports book, which imports layout
+
+    return problems + check_values(blocks)
 
 
 def _equity_guideline(settings: Settings, blocks: dict[str, Block], fin_rows: list[dict], prognos_total: float) -> list[Problem]:

@@ -107,6 +107,12 @@ def print_populate(result, path: Path) -> None:
         f"Deltagare: inflöde {m['inflode_antal']} ({m['inflode_unika']} unika), "
         f"utflöde {m['utflode_antal']} ({m['utflode_unika']} unika)."
     )
+    if result.participants is not None:  # counts only, as everywhere
+        pt = result.participants
+        i, r = pt.by_insats.loc["Summa"], pt.results["totalt"]
+        out.print(f"Deltagare per insats: {len(pt.by_insats) - 1} insatser, {i['totalt']} deltagare under perioden "
+                  f"({i['kvinnor']} kvinnor, {i['man']} män); av {r.sum()} avslutade gick {r['Arbete']} till arbete "
+                  f"och {r['Studier']} till studier.")
     s = Table(title="Sammanställning (tkr)")
     for col in ("", "Budget", "Ackumulerat", "Prognos"):
         s.add_column(col, justify="right" if col else "left")

@@ -22,6 +22,9 @@ from, to, period label, year label, updated, finsam version), ``fs_ej_fordelat``
 (Ackumulerat not on a known cost centre), ``fs_eget_kapital`` (opening equity) and
 ``fs_huvudbok_resultat`` (the period's result per the ledger), tkr. Prognos and Kommentar
 are the person's cells: populate keeps what was typed there.
+The sheet ``Deltagare per insats`` (after Deltagare) is laid out by
+:mod:`finsam.participant_sheet` (blocks ``fs_insatser``, ``fs_avslutade``, ``fs_aldrar``,
+``fs_struktur``).
 
 Cells named ``fs_noteringar_*`` are free text for the person; populate never writes them.
 Every total, the summary, the balancing item and the checks are formulas.
@@ -37,17 +40,22 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finsam.blocks import (
+    ALDRAR,
     ANONYMOUS,
+    AVSLUTADE,
     ECONOMY,
+    INSATSER,
     PARTICIPANTS,
     SHEET_CHECKS,
     SHEET_ECONOMY,
+    SHEET_INSATSER,
     SHEET_MEMBERS,
     SHEET_NATIONAL,
     SHEET_PARTICIPANTS,
     SHEET_SETTINGS,
     SHEET_SUMMARY,
     SHEETS,
+    STRUKTUR,
     SUMMARY,
     Table,
 )
@@ -104,6 +112,8 @@ INPUT_NAMES = (
     *_inputs(PARTICIPANTS),
     *(c.total_name for c in PARTICIPANTS.columns if c.total == "input"),
     *_inputs(ANONYMOUS),
+    *(n for t in (INSATSER, AVSLUTADE, ALDRAR, STRUKTUR)  # Deltagare per insats (participant_sheet.py)
+      for n in (*_inputs(t), *(c.total_name for c in t.columns if c.total == "input"))),
     "fs_ej_fordelat",
     *_inputs(SUMMARY),
     "fs_eget_kapital",
@@ -136,6 +146,9 @@ def build_template(settings: Settings) -> Workbook:
         wb.create_sheet(title)
     _settings_sheet(wb[SHEET_SETTINGS], settings, names)
     _participants_sheet(wb[SHEET_PARTICIPANTS], settings, names)
+    from finsam import participant_sheet  # imports book, which imports this module
+
+    participant_sheet.draw(wb[SHEET_INSATSER], settings, names)
     totals = _economy_sheet(wb[SHEET_ECONOMY], settings, names)
     _summary_sheet(wb[SHEET_SUMMARY], settings, names, totals)
     _money_sheets(wb, settings, names, totals)
@@ -255,9 +268,12 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: Names) -> None
     names.add(an.name(""), SHEET_PARTICIPANTS, af, a, al, b)
     put(ws, al + 1, an.first_column, "Summa anonyma", bold=True).border = THIN_TOP
     for key in an.total_keys(["sum"]):
-        c = an.column_of(key)
-        put(ws, al + 1, c, f"=SUM({an.range(key, af, al)})", bold=True, fmt=NUMBER_FORMAT).border = THIN_TOP
-        names.add(an.name("summa"), SHEET_PARTICIPANTS, al + 1, c)
+        c, cells = an.column_of(key), an.range(key, af, al)
+        if key == "antal":
+            put(ws, al + 1, c, f"=SUM({cells})", bold=True, fmt=NUMBER_FORMAT).border = THIN_TOP
+            names.add(an.name("summa"), SHEET_PARTICIPANTS, al + 1, c)
+        else:  # Kvinnor, Män: empty, not 0, when anonyma.csv has no Kön column
+            put(ws, al + 1, c, f'=IF(COUNT({cells})=0,"",SUM({cells}))', bold=True, fmt=NUMBER_FORMAT).border = THIN_TOP
 
     notes(ws, names, al + 3, t.column_of(t.columns[-1].key), "fs_noteringar_deltagare", SHEET_PARTICIPANTS)
     widths(ws, column_widths(t))
@@ -430,6 +446,9 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tota
         for _, n, u in flows), "FEL"))
     checks.append(("Anonyma deltagare: summa = summan av raderna",
                    f"{ANONYMOUS.name('summa')}-SUM(INDEX({ANONYMOUS.name('')},0,{ANONYMOUS.pos('antal') + 1}))", "FEL"))
+    from finsam.participant_sheet import check_formulas
+
+    checks += check_formulas()
     f0, f1 = totals.financing_rows
     cost_rows = [totals.summary_rows[line] for line in settings.summary_lines]
     er = totals.equity_row

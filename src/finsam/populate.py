@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from finsam import __version__, layout, source_checks, tables
-from finsam.blocks import ANONYMOUS, ECONOMY, PARTICIPANTS, SUMMARY
+from finsam import __version__, layout, participant_sheet, source_checks, tables
+from finsam.blocks import ANONYMOUS, ECONOMY, INSATSER, PARTICIPANTS, SHEET_INSATSER, SUMMARY
 from finsam.book import Block, BookIO, check_shape, is_blank, is_masked, masker, read_settings, source_text
 from finsam.errors import FinsamError, Problem, ProblemError, WorkbookError
 from finsam.money import report_tkr
+from finsam.participant_tables import ParticipantTables, participant_tables
 from finsam.period import Period, resolve_period
 from finsam.personnummer import redact
 from finsam.settings import Settings
@@ -43,6 +44,7 @@ class PopulateResult:
     summary: pd.DataFrame
     forecast_notes: list[str]
     problems: list[Problem]
+    participants: ParticipantTables | None = None
 
 
 def _summary_forecast(value, why: str, budget: int) -> int:
@@ -75,6 +77,36 @@ def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd
             "Ekonomi, Sammanställning och Kontroller och flyttar med prognoser och kommentarer."
         )
     return part.set_index("code").loc[sheet].reset_index()
+
+
+def _participant_blocks(io: BookIO, settings: Settings, sources: Sources, period: Period, blocks: dict[str, Block],
+                        problems: list[Problem], mask_below: int | None) -> ParticipantTables:
+    """The participant tables of issue 11 (:mod:`finsam.participant_tables`) into ``blocks``:
+    the anonymous table (by kön when anonyma.csv has a Kön column) and the sheet Deltagare
+    per insats (:func:`finsam.participant_sheet.blocks`); their problems into ``problems``.
+    A workbook made before that sheet existed gets the anonymous table in its old two
+    columns and a warning (``insatser-saknas-i-arbetsboken``)."""
+    files = {k: p.name for k, p in sources.files.items()}
+    pt = participant_tables(sources.participants, period, settings, file=files["deltagare"],
+                            anonymous=sources.anonymous, structure=sources.structure, files=files)
+    problems += pt.problems
+    anon, p = participant_sheet.anonymous_rows(pt, layout.ANONYMOUS_ROWS, files.get("anonyma", "anonyma"))
+    problems += p
+    anonymous = ANONYMOUS.blocks_of(anon)
+    old = io.read(ANONYMOUS.name(""))
+    if old and len(old[0]) == 2:  # a workbook from before the kön columns: insats, antal
+        anonymous = {n: [[r[0], r[-1]] for r in b] for n, b in anonymous.items()}
+    blocks.update(anonymous)
+    if INSATSER.name("") not in io.names():
+        problems.append(Problem("insatser-saknas-i-arbetsboken", "warning", io.label, None, SHEET_INSATSER,
+                                f"Arbetsboken saknar bladet {SHEET_INSATSER!r} (den gjordes med en äldre finsam). "
+                                f"Skapa en ny med 'finsam new NY.xlsx --settings {io.label}' för att få tabellerna "
+                                "per insats, avslutsorsak och ålder."))
+        return pt
+    sheet, p = participant_sheet.blocks(pt, settings, file=files["deltagare"], mask_below=mask_below, files=files)
+    problems += p
+    blocks.update(sheet)
+    return pt
 
 
 def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
@@ -130,17 +162,7 @@ def compute_blocks(
                                 "Arbetsboken är en publiceringskopia (antal under gränsen visas som '<N'). "
                                 "Fyll i originalarbetsboken i stället, eller ange --mask-below igen."))
 
-    anon: list[dict] = [{} for _ in range(layout.ANONYMOUS_ROWS)]
-    if sources.anonymous is not None:
-        at = tables.anonymous_by_insats(sources.anonymous, period)
-        if len(at) > layout.ANONYMOUS_ROWS:
-            problems.append(Problem("anonyma-for-manga", "error", sources.files["anonyma"].name, None, "Insats",
-                                    f"{len(at)} insatser med anonyma deltagare, men arbetsboken har plats för "
-                                    f"{layout.ANONYMOUS_ROWS}. Slå ihop insatser i filen."))
-        for i, (name, count) in enumerate(at[["insats", "count"]].itertuples(index=False)):
-            if i < layout.ANONYMOUS_ROWS:
-                anon[i] = {"insats": source_text(name), "antal": int(count)}
-    blocks.update(ANONYMOUS.blocks_of(anon))
+    participants = _participant_blocks(io, settings, sources, period, blocks, problems, mask_below)
 
     notes: list[str] = []
     cc = econ.cost_centres.copy()
@@ -219,7 +241,8 @@ def compute_blocks(
     summ = tables.summary(settings, cc, fin, econ.unallocated_tkr)
     econ.cost_centres = cc
     econ.financing = fin
-    return PopulateResult(period, settings, sources, blocks, muni, econ, summ, [redact(n) for n in notes], problems)
+    return PopulateResult(period, settings, sources, blocks, muni, econ, summ, [redact(n) for n in notes], problems,
+                          participants)
 
 
 def populate_io(

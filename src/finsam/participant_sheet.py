@@ -1,0 +1,325 @@
+"""The sheet *Deltagare per insats*: the participant tables of issue 11 in the workbook.
+
+Four tables, declared in :mod:`finsam.blocks` (:data:`~finsam.blocks.INSATSER`,
+:data:`~finsam.blocks.AVSLUTADE`, :data:`~finsam.blocks.ALDRAR`,
+:data:`~finsam.blocks.STRUKTUR`), computed by :mod:`finsam.participant_tables`. This module
+lays them out (:func:`draw`), gives their Kontroller rows (:func:`check_formulas`) and the
+same checks in Python (:func:`check_values`), and turns the tables into input blocks
+(:func:`blocks`) — a fixed set of defined names, one write each, whatever the register's size.
+
+Why a sheet of its own: the Deltagare sheet prints on one landscape page (the municipality
+and anonymous tables); 30 insats rows, the results, the ages and the strukturövergripande
+insatser would shrink it unreadably. This sheet prints portrait, fitted to the width: the
+insats table and the results on the first page, the ages and the strukturövergripande
+insatser on the second (a page break before the ages).
+
+Python writes the counts; every Summa antal and the Andel (%) are formulas; Summa of
+distinct persons is an input (a distinct count is no sum of the rows), as Summa unika is.
+"""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from finsam.blocks import ALDRAR, ANONYMOUS, AVSLUTADE, INSATSER, PARTICIPANTS, SHEET_INSATSER, STRUKTUR, Table
+from finsam.book import Block, masker, source_text
+from finsam.errors import Problem, count_text
+from finsam.participant_tables import NO_INSATS, SUMMA, ParticipantTables, age_labels
+from finsam.settings import RESULT_CATEGORIES, Settings
+from finsam.sheet import SMALL, TITLE, Names, column_widths, put, same_heading, table, widths
+
+#: Rows reserved for insatser and for strukturövergripande insatser on the sheet.
+INSATS_ROWS = 30
+STRUCTURE_ROWS = 12
+#: The Andel (%) cells' number format.
+PERCENT_FORMAT = "0%"
+#: Defined name of the Summa avslutade, Totalt cell (the Andel formulas divide by it).
+RESULT_TOTAL_NAME = "fs_avslutade_summa"
+
+#: Tables whose Summa row a publication copy writes as values (masked counts cannot be summed).
+MASKED_TABLES = (INSATSER, AVSLUTADE, ALDRAR)
+
+
+def draw(ws: Worksheet, settings: Settings, names: Names) -> None:
+    """Lay out the sheet for ``settings`` (age bands as rows of the ages table)."""
+    put(ws, 1, 1, settings.association).font = TITLE
+    put(ws, 2, 1, '="Deltagare per insats, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
+    note = put(ws, 3, 1, "Deltagare under perioden = unika personer med en inskrivning i insatsen som pågår någon gång "
+               "under perioden; inflöde, utflöde och pågående = antal inskrivningar. Felregistreringar räknas inte.",
+               wrap=True)
+    note.font = SMALL
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=INSATSER.column_of(INSATSER.columns[-1].key))
+    ws.row_dimensions[3].height = 26
+    _, _, tot = table(ws, names, INSATSER, 5, [{} for _ in range(INSATS_ROWS)], total=SUMMA)
+    _merge_headings(ws, INSATSER, 5)
+    top = tot + 2
+    first, last, tot = table(ws, names, AVSLUTADE, top, [{"resultat": c} for c in RESULT_CATEGORIES],
+                             total="Summa avslutade")
+    names.add(RESULT_TOTAL_NAME, SHEET_INSATSER, tot, AVSLUTADE.column_of("totalt"))
+    for r in range(first, tot + 1):
+        ws.cell(row=r, column=AVSLUTADE.column_of("andel")).number_format = PERCENT_FORMAT
+    put(ws, tot + 1, 1, "Avslutade = inskrivningar som avslutats under perioden, efter avslutsorsak "
+        "(bladet Inställningar, [Avslutsorsaker]).").font = SMALL
+    top = tot + 3
+    ws.row_breaks.append(Break(id=top - 1))
+    _, _, tot = table(ws, names, ALDRAR, top, [{"aldersgrupp": a} for a in age_labels(settings)], total=SUMMA)
+    put(ws, tot + 1, 1, "Ålder vid inskrivningen; varje person räknas en gång per åldersgrupp och en gång i summan.").font = SMALL
+    top = tot + 3
+    first, last, tot = table(ws, names, STRUKTUR, top, [{} for _ in range(STRUCTURE_ROWS)], total=SUMMA)
+    for key in ("kvinnor", "man"):  # empty, not 0, when struktur.csv has no Kön column
+        cells = STRUKTUR.range(key, first, last)
+        ws.cell(row=tot, column=STRUKTUR.column_of(key)).value = f'=IF(COUNT({cells})=0,"",SUM({cells}))'
+    widths(ws, column_widths(INSATSER))
+    ws.freeze_panes = "B5"
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:2"
+    ws.oddHeader.left.text = settings.association
+    ws.oddHeader.right.text = "&A"
+    ws.oddFooter.right.text = "Sida &P av &N"
+
+
+def _merge_headings(ws: Worksheet, t: Table, row: int) -> None:
+    """One merged, centred heading over adjacent columns that share it (Deltagare under perioden)."""
+    c = t.first_column
+    while c < t.first_column + len(t.columns):
+        span = sum(1 for _ in same_heading(t, c))
+        if span > 1:
+            ws.merge_cells(start_row=row, start_column=c, end_row=row, end_column=c + span - 1)
+            ws.cell(row=row, column=c).alignment = Alignment(horizontal="center")
+        c += span
+
+
+def _col(t: Table, key: str, name: str | None = None) -> str:
+    """The cells of column ``key`` of table ``t``'s block (``INDEX(fs_insatser,0,2)``)."""
+    return f"INDEX({name or t.name(t[key].block)},0,{t.pos(key) + 1})"
+
+
+def _tot(t: Table, key: str) -> str:
+    """The total row's cell of column ``key`` (``INDEX(fs_insatser_totalt,1,4)``)."""
+    return f"INDEX({t.name('totalt')},1,{t.column_of(key) - t.total_span()[0] + 1})"
+
+
+def _no_mask(*tables: Table) -> str:
+    """True when no count of ``tables`` is masked (a publication copy writes "<N" as text)."""
+    parts = [f"SUMPRODUCT(--ISTEXT({_col(t, k)}))" for t in tables for k in t.total_keys()]
+    return f"({'+'.join(parts)})=0"
+
+
+def _sex_rows(t: Table, total: str = "totalt", *, summa: bool = True) -> str:
+    """Rows (and the Summa, with ``summa``) where Kvinnor + Män > Totalt: a count that must be 0."""
+    k, m, s = (_col(t, x) for x in ("kvinnor", "man", total))
+    rows = f"SUMPRODUCT(--(({k}+{m})>{s}))"
+    if not summa:
+        return rows
+    return rows + f"+--((N({_tot(t, 'kvinnor')})+N({_tot(t, 'man')}))>N({_tot(t, total)}))"
+
+
+def check_formulas() -> list[tuple[str, str, str]]:
+    """The Kontroller rows of the participant tables: (label, formula that must be 0, level).
+
+    Skipped (0) on a publication copy where they would compare masked counts. Python twin:
+    :func:`check_values` (codes in its docstring).
+    """
+    I, A, G, S = INSATSER, AVSLUTADE, ALDRAR, STRUKTUR
+    ni, na, ng = _no_mask(I), _no_mask(A), _no_mask(G)
+    nd = _no_mask(PARTICIPANTS)
+    antal = I.total_keys(["sum"])
+    persons = I.total_keys(["input"])
+    P = PARTICIPANTS
+    p_tot = lambda key: f"INDEX({P.name('summa')},1,{P.column_of(key) - P.total_span()[0] + 1})"  # noqa: E731
+    return [
+        ("Deltagare per insats: summa antal = summan av raderna (inflöde, utflöde, pågående)",
+         f"IF({ni}," + "+".join(f"ABS({_tot(I, k)}-SUM({_col(I, k)}))" for k in antal) + ",0)", "FEL"),
+        ("Deltagare per insats: summa personer ≤ summan av raderna (kvinnor, män, totalt)",
+         f"IF({ni}," + "+".join(f"--({_tot(I, k)}>SUM({_col(I, k)}))" for k in persons) + ",0)", "FEL"),
+        ("Deltagare per insats: kvinnor + män ≤ totalt (antal rader där inte)", f"IF({ni},{_sex_rows(I)},0)", "FEL"),
+        ("Deltagare per insats: summa inflöde och utflöde = deltagartabellens summa antal",
+         f"IF(AND({ni},{nd}),ABS({_tot(I, 'inflode')}-{p_tot('inflode_antal')})"
+         f"+ABS({_tot(I, 'utflode')}-{p_tot('utflode_antal')}),0)", "FEL"),
+        ("Avslutade deltagare: summa avslutade = summa utflöde",
+         f"IF(AND({na},{ni}),{_tot(A, 'totalt')}-{_tot(I, 'utflode')},0)", "FEL"),
+        ("Avslutade deltagare: summa = summan av raderna; kvinnor + män ≤ totalt",
+         f"IF({na}," + "+".join(f"ABS({_tot(A, k)}-SUM({_col(A, k)}))" for k in A.total_keys(["sum"]))
+         + f"+{_sex_rows(A)},0)", "FEL"),
+        ("Inflöde per åldersgrupp: summa personer ≤ summan av raderna; kvinnor + män ≤ totalt",
+         f"IF({ng}," + "+".join(f"--({_tot(G, k)}>SUM({_col(G, k)}))" for k in G.total_keys(["input"]))
+         + f"+{_sex_rows(G)},0)", "FEL"),
+        ("Inflöde per åldersgrupp: summa personer = deltagartabellens summa unika, inflöde",
+         f"IF(AND({ng},ISNUMBER({P['inflode_unika'].total_name})),"
+         f"{_tot(G, 'totalt')}-{P['inflode_unika'].total_name},0)", "FEL"),
+        ("Anonyma deltagare: kvinnor + män ≤ antal (antal rader där inte)", _sex_rows(ANONYMOUS, "antal", summa=False), "FEL"),
+        ("Strukturövergripande insatser: summa = summan av raderna; kvinnor + män ≤ totalt",
+         "+".join(f"ABS(N({_tot(S, k)})-SUM({_col(S, k)}))" for k in S.total_keys(["sum"])) + f"+{_sex_rows(S)}",
+         "FEL"),
+    ]
+
+
+def _mask_rows(rows: list[list[int]], below: int) -> list[list]:
+    """The one call that masks a table's counts for a publication copy."""
+    import pandas as pd
+
+    from finsam.tables import mask_small_counts
+
+    if not rows:
+        return rows
+    return mask_small_counts(pd.DataFrame(rows), below)
+
+
+def blocks(pt: ParticipantTables, settings: Settings, *, file: str, mask_below: int | None = None,
+           files: dict[str, str] | None = None) -> tuple[dict[str, Block], list[Problem]]:
+    """The input blocks of the sheet (and the anonymous table's, which has kön columns too)
+    from the tables, and the problems of fitting them in.
+
+    Returns ``(blocks, problems)``: ``blocks`` maps each defined name to its 2D values
+    (always the same names and shapes for one settings); ``problems``: ``insatser-for-manga``
+    / ``struktur-for-manga`` / ``anonyma-for-manga`` (errors: more rows than the sheet has).
+
+    ``mask_below``: counts of the register's tables (insatser, results, ages) 1..N−1 written
+    as ``"<N"`` (see :func:`_mask_rows`), and their Summa rows as values (a SUM over masked
+    cells would be wrong). Anonymous and struktur counts carry no person and are not masked.
+    """
+    files = files or {}
+    out: dict[str, Block] = {}
+    problems: list[Problem] = []
+    mask = masker(mask_below)
+
+    def fit(frame, rows: int, code: str, where: str, what: str):
+        if len(frame) > rows:
+            problems.append(Problem(code, "error", where, None, "Insats",
+                                    f"{count_text(len(frame), 'insats', 'insatser')} {what}, men arbetsboken har plats "
+                                    f"för {rows}. Slå ihop insatser i källfilen."))
+        return frame.iloc[:rows]
+
+    by = pt.by_insats.drop(index=SUMMA)
+    by = fit(by, INSATS_ROWS, "insatser-for-manga", file, "under perioden")
+    counts = [[int(v) for v in r] for r in by[INSATSER.total_keys()].to_numpy()]
+    if mask_below:
+        counts = _mask_rows(counts, mask_below)
+    rows = [{"insats": source_text(name), **dict(zip(INSATSER.total_keys(), c))} for name, c in zip(by.index, counts)]
+    out.update(INSATSER.blocks_of(rows + [{} for _ in range(INSATS_ROWS - len(rows))]))
+
+    res = pt.results.reindex(list(RESULT_CATEGORIES))
+    counts = [[int(v) for v in r] for r in res[AVSLUTADE.total_keys()].to_numpy()]
+    if mask_below:
+        counts = _mask_rows(counts, mask_below)
+    out.update(AVSLUTADE.blocks_of([dict(zip(AVSLUTADE.total_keys(), c)) for c in counts]))
+
+    ages = pt.ages.drop(index=SUMMA)
+    counts = [[int(v) for v in r] for r in ages[ALDRAR.total_keys()].to_numpy()]
+    if mask_below:
+        counts = _mask_rows(counts, mask_below)
+    out.update(ALDRAR.blocks_of([{"aldersgrupp": label, **dict(zip(ALDRAR.total_keys(), c))}
+                                 for label, c in zip(ages.index, counts)]))
+
+    for t, summa in ((INSATSER, pt.by_insats.loc[SUMMA]), (ALDRAR, pt.ages.loc[SUMMA])):
+        if not mask_below:
+            for key in t.total_keys(["input"]):
+                out[t[key].total_name] = [[int(summa[key])]]
+    if mask_below:  # the Summa rows as values: exact, or masked when small
+        out[INSATSER.name("totalt")] = [[mask(pt.by_insats.at[SUMMA, k]) for k in INSATSER.total_keys()]]
+        out[AVSLUTADE.name("totalt")] = [[mask(pt.results[k].sum()) for k in AVSLUTADE.total_keys()]]
+        out[ALDRAR.name("totalt")] = [[mask(pt.ages.at[SUMMA, k]) for k in ALDRAR.total_keys()]]
+
+    struktur: list[dict] = []
+    if pt.structure is not None:
+        s = fit(pt.structure, STRUCTURE_ROWS, "struktur-for-manga", files.get("struktur", "struktur"), "i filen")
+        for name, r in s.iterrows():
+            struktur.append({"insats": source_text(name), "totalt": int(r["totalt"]),
+                             **({"kvinnor": int(r["kvinnor"]), "man": int(r["man"])} if pt.structure_by_sex else {})})
+    out.update(STRUKTUR.blocks_of(struktur + [{} for _ in range(STRUCTURE_ROWS - len(struktur))]))
+    return out, problems
+
+
+def anonymous_rows(pt: ParticipantTables, rows: int, file: str) -> tuple[list[dict], list[Problem]]:
+    """The anonymous table's rows (Insats, Kvinnor, Män, Antal) in first-seen order, kön
+    empty when anonyma.csv has no Kön column; ``anonyma-for-manga`` when more than ``rows``."""
+    out: list[dict] = [{} for _ in range(rows)]
+    problems: list[Problem] = []
+    if pt.anonymous is None:
+        return out, problems
+    if len(pt.anonymous) > rows:
+        problems.append(Problem("anonyma-for-manga", "error", file, None, "Insats",
+                                f"{len(pt.anonymous)} insatser med anonyma deltagare, men arbetsboken har plats för "
+                                f"{rows}. Slå ihop insatser i filen."))
+    for i, (name, r) in enumerate(pt.anonymous.iloc[:rows].iterrows()):
+        out[i] = {"insats": source_text(name), "antal": int(r["totalt"]),
+                  **({"kvinnor": int(r["kvinnor"]), "man": int(r["man"])} if pt.anonymous_by_sex else {})}
+    return out, problems
+
+
+def _n(v) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def check_values(blocks: dict[str, Block]) -> list[Problem]:
+    """The Python twin of :func:`check_formulas` on the input blocks (a publication copy's
+    masked counts skip the checks they are in). Codes:
+
+    ``kon-over-totalt``      a row (or Summa) where Kvinnor + Män > Totalt (error)
+    ``summa-personer``       a Summa of distinct persons above the sum of its rows (error)
+    ``avslutade-utflode``    Summa avslutade ≠ Summa utflöde of Deltagare per insats (error)
+    ``insatser-flode``       Summa inflöde/utflöde per insats ≠ the municipality table's (error)
+    ``aldrar-inflode``       the ages' Summa ≠ Summa unika, inflöde (error)
+    """
+    problems: list[Problem] = []
+    get = blocks.get
+
+    def rows(t: Table) -> list[dict]:
+        return [r for r in t.rows_of(get, None, [""]) if any(_n(r.get(k)) is not None for k in t.total_keys())]
+
+    def total(t: Table, rs: list[dict], key: str):
+        name = t[key].total_name
+        if name and name in blocks:
+            return _n(blocks[name][0][0])
+        if t.name("totalt") in blocks:  # a publication copy: the Summa row written as values
+            return _n(blocks[t.name("totalt")][0][t.column_of(key) - t.total_span()[0]])
+        return sum(_n(r.get(key)) or 0 for r in rs) if t[key].total == "sum" else None
+
+    def problem(code: str, table: str, text: str) -> None:
+        problems.append(Problem(code, "error", SHEET_INSATSER, None, table, text + " Kör populate igen."))
+
+    sums: dict[str, dict[str, float | None]] = {}
+    for t, title, tot in ((INSATSER, "Deltagare per insats", "totalt"), (AVSLUTADE, "Avslutade deltagare", "totalt"),
+                          (ALDRAR, "Inflöde per åldersgrupp", "totalt"), (ANONYMOUS, "Anonyma deltagare", "antal"),
+                          (STRUKTUR, "Strukturövergripande insatser", "totalt")):
+        if t.name("") not in blocks:
+            continue
+        rs = rows(t)
+        sums[t.key] = {k: total(t, rs, k) for k in t.total_keys()}
+        bad = [r for r in rs if None not in (_n(r.get("kvinnor")), _n(r.get("man")), _n(r.get(tot)))
+               and _n(r["kvinnor"]) + _n(r["man"]) > _n(r[tot])]
+        if bad:
+            problem("kon-over-totalt", title, f"{title}: {count_text(len(bad), 'rad', 'rader')} har fler kvinnor + män "
+                    f"än totalt.")
+        for k in t.total_keys(["input"]):
+            s = sums[t.key][k]
+            if s is not None and all(_n(r.get(k)) is not None for r in rs) and s > sum(_n(r.get(k)) for r in rs):
+                problem("summa-personer", title, f"{title}: summa {t[k].sub.lower()} ({s:.0f}) är större än "
+                        "summan av raderna.")
+    i, a, g = sums.get(INSATSER.key), sums.get(AVSLUTADE.key), sums.get(ALDRAR.key)
+    if i and a and None not in (i["utflode"], a["totalt"]) and i["utflode"] != a["totalt"]:
+        problem("avslutade-utflode", "Avslutade deltagare", f"Summa avslutade ({a['totalt']:.0f}) ≠ summa utflöde "
+                f"({i['utflode']:.0f}).")
+    P = PARTICIPANTS
+    p_rows = [r for r in P.rows_of(get, None, [""])]
+    if i and p_rows and all(_n(r.get(k)) is not None for r in p_rows for k in ("inflode_antal", "utflode_antal")):
+        for k, pk in (("inflode", "inflode_antal"), ("utflode", "utflode_antal")):
+            p_sum = sum(_n(r[pk]) for r in p_rows)
+            if i[k] is not None and i[k] != p_sum:
+                problem("insatser-flode", "Deltagare per insats", f"Summa {INSATSER[k].heading.lower()} per insats "
+                        f"({i[k]:.0f}) ≠ deltagartabellens ({p_sum:.0f}).")
+    unika = _n((get(P["inflode_unika"].total_name) or [[None]])[0][0])
+    if g and unika is not None and g["totalt"] is not None and g["totalt"] != unika:
+        problem("aldrar-inflode", "Inflöde per åldersgrupp", f"Summa personer per åldersgrupp ({g['totalt']:.0f}) ≠ "
+                f"summa unika, inflöde ({unika:.0f}).")
+    return problems
+
+
+__all__ = ["INSATS_ROWS", "STRUCTURE_ROWS", "draw", "check_formulas", "check_values", "blocks", "anonymous_rows",
+           "NO_INSATS"]
