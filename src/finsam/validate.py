@@ -23,7 +23,7 @@ from pathlib import Path
 
 from finsam import layout, source_checks
 from finsam.checks import check_blocks
-from finsam.blocks import ANONYMOUS, ECONOMY, PARTICIPANTS, SUMMARY, Table
+from finsam.blocks import ANONYMOUS, AVSLUTADE, ECONOMY, INSATSER, PARTICIPANTS, STRUKTUR, SUMMARY, Table
 from finsam.book import is_masked, read_settings
 from finsam.errors import Problem
 from finsam.period import Period, resolve_period
@@ -84,6 +84,13 @@ class Report:
         }
 
 
+def _masked_summa() -> set[str]:
+    """Total rows a publication copy writes as values (a SUM over masked counts would be wrong)."""
+    from finsam.participant_sheet import MASKED_TABLES
+
+    return {PARTICIPANTS.name("summa"), *(t.name("totalt") for t in MASKED_TABLES)}
+
+
 def _sums(t: Table) -> list[int]:
     """Positions of the SUM cells in table ``t``'s named total row."""
     return [t.column_of(k) - t.total_span()[0] for k in t.total_keys(["sum"])]
@@ -93,8 +100,9 @@ def _total_cells(settings: Settings) -> list[tuple[str, list[int]]]:
     """(defined name, positions in its first row) of the cells that must hold formulas."""
     out = [(layout.group_names(i)["total"], _sums(ECONOMY)) for i in range(1, len(settings.groups) + 1)]
     equity = [SUMMARY.column_of(k) - SUMMARY.column_of(layout.EQUITY_KEYS[0]) for k in layout.EQUITY_KEYS]
-    out += [(PARTICIPANTS.name("summa"), _sums(PARTICIPANTS)), (ANONYMOUS.name("summa"), _sums(ANONYMOUS)),
+    out += [(PARTICIPANTS.name("summa"), _sums(PARTICIPANTS)), (ANONYMOUS.name("summa"), [0]),  # the antal cell
             ("fs_arets_finansiering_ek", equity)]
+    out += [(t.name("totalt"), _sums(t)) for t in (INSATSER, AVSLUTADE, STRUKTUR)]  # participant_sheet.py
     return out
 
 
@@ -103,7 +111,7 @@ def check_formulas(book: OpenpyxlBook, settings: Settings) -> list[Problem]:
     problems: list[Problem] = []
     masked = is_masked(book.read(PARTICIPANTS.name("")))
     for name, positions in _total_cells(settings):
-        if name not in book.names() or (masked and name == PARTICIPANTS.name("summa")):
+        if name not in book.names() or (masked and name in _masked_summa()):
             continue
         row = book.cells(name)[0]
         for i in positions:
