@@ -160,15 +160,32 @@ def check_formulas() -> list[tuple[str, str, str]]:
     ]
 
 
-def _mask_rows(rows: list[list[int]], below: int) -> list[list]:
-    """The one call that masks a table's counts for a publication copy."""
-    import pandas as pd
+def _publish(rows: list[list[int]], below: int, *, by_sex: bool) -> tuple[list[list], list]:
+    """The one call that masks a table's counts for a publication copy
+    (:func:`finsam.suppression.suppress`; its Summa row is published, so it protects against
+    it). With ``by_sex`` the rows are (Kvinnor, Män, Totalt) where Totalt ≥ Kvinnor + Män:
+    they are suppressed as cells (Kvinnor, Män, the rest) with Totalt as the published row
+    total — the attacker is assumed to know the rest, the strongest case.
 
-    from finsam.tables import mask_small_counts
+    Returns ``(cells, totals)``: the rows and the Summa row as published (ints, ``"<N"``, ``".."``).
+    """
+    from finsam.suppression import suppress
 
     if not rows:
-        return rows
-    return mask_small_counts(pd.DataFrame(rows), below)
+        return [], []
+    if not by_sex:
+        pub = suppress(rows, below, column_totals=True)
+        return pub.cells, pub.column_totals
+    pub = suppress([[k, m, t - k - m] for k, m, t in rows], below, row_totals=True, column_totals=True)
+    cells = [[c[0], c[1], total] for c, total in zip(pub.cells, pub.row_totals)]
+    return cells, [pub.column_totals[0], pub.column_totals[1], pub.grand_total]
+
+
+def _shown(total, distinct: int, mask):
+    """A distinct-count Summa as counted, unless suppression hid the Summa."""
+    from finsam.suppression import is_hidden
+
+    return total if is_hidden(total) else mask(distinct)
 
 
 def blocks(pt: ParticipantTables, settings: Settings, *, file: str, mask_below: int | None = None,
@@ -180,8 +197,8 @@ def blocks(pt: ParticipantTables, settings: Settings, *, file: str, mask_below: 
     (always the same names and shapes for one settings); ``problems``: ``insatser-for-manga``
     / ``struktur-for-manga`` / ``anonyma-for-manga`` (errors: more rows than the sheet has).
 
-    ``mask_below``: counts of the register's tables (insatser, results, ages) 1..N−1 written
-    as ``"<N"`` (see :func:`_mask_rows`), and their Summa rows as values (a SUM over masked
+    ``mask_below``: counts of the register's tables (insatser, results, ages) suppressed by
+    :func:`_publish` (``"<N"``, ``".."``), and their Summa rows as values (a SUM over masked
     cells would be wrong). Anonymous and struktur counts carry no person and are not masked.
     """
     files = files or {}
@@ -196,35 +213,40 @@ def blocks(pt: ParticipantTables, settings: Settings, *, file: str, mask_below: 
                                     f"för {rows}. Slå ihop insatser i källfilen."))
         return frame.iloc[:rows]
 
-    by = pt.by_insats.drop(index=SUMMA)
-    by = fit(by, INSATS_ROWS, "insatser-for-manga", file, "under perioden")
-    counts = [[int(v) for v in r] for r in by[INSATSER.total_keys()].to_numpy()]
-    if mask_below:
-        counts = _mask_rows(counts, mask_below)
-    rows = [{"insats": source_text(name), **dict(zip(INSATSER.total_keys(), c))} for name, c in zip(by.index, counts)]
-    out.update(INSATSER.blocks_of(rows + [{} for _ in range(INSATS_ROWS - len(rows))]))
-
-    res = pt.results.reindex(list(RESULT_CATEGORIES))
-    counts = [[int(v) for v in r] for r in res[AVSLUTADE.total_keys()].to_numpy()]
-    if mask_below:
-        counts = _mask_rows(counts, mask_below)
-    out.update(AVSLUTADE.blocks_of([dict(zip(AVSLUTADE.total_keys(), c)) for c in counts]))
-
+    by = fit(pt.by_insats.drop(index=SUMMA), INSATS_ROWS, "insatser-for-manga", file, "under perioden")
     ages = pt.ages.drop(index=SUMMA)
-    counts = [[int(v) for v in r] for r in ages[ALDRAR.total_keys()].to_numpy()]
-    if mask_below:
-        counts = _mask_rows(counts, mask_below)
-    out.update(ALDRAR.blocks_of([{"aldersgrupp": label, **dict(zip(ALDRAR.total_keys(), c))}
-                                 for label, c in zip(ages.index, counts)]))
-
-    for t, summa in ((INSATSER, pt.by_insats.loc[SUMMA]), (ALDRAR, pt.ages.loc[SUMMA])):
-        if not mask_below:
-            for key in t.total_keys(["input"]):
-                out[t[key].total_name] = [[int(summa[key])]]
-    if mask_below:  # the Summa rows as values: exact, or masked when small
-        out[INSATSER.name("totalt")] = [[mask(pt.by_insats.at[SUMMA, k]) for k in INSATSER.total_keys()]]
-        out[AVSLUTADE.name("totalt")] = [[mask(pt.results[k].sum()) for k in AVSLUTADE.total_keys()]]
-        out[ALDRAR.name("totalt")] = [[mask(pt.ages.at[SUMMA, k]) for k in ALDRAR.total_keys()]]
+    res = pt.results.reindex(list(RESULT_CATEGORIES))
+    persons, antal = INSATSER.total_keys(["input"]), INSATSER.total_keys(["sum"])
+    ints = lambda frame, keys: [[int(v) for v in r] for r in frame[keys].to_numpy()]  # noqa: E731
+    tables = {
+        INSATSER: (by.index, {"persons": (persons, ints(by, persons)), "antal": (antal, ints(by, antal))},
+                   pt.by_insats.loc[SUMMA]),
+        AVSLUTADE: (res.index, {"persons": (AVSLUTADE.total_keys(), ints(res, AVSLUTADE.total_keys()))}, None),
+        ALDRAR: (ages.index, {"persons": (ALDRAR.total_keys(), ints(ages, ALDRAR.total_keys()))}, pt.ages.loc[SUMMA]),
+    }
+    for t, (labels, parts, summa) in tables.items():
+        cells, totals = {}, {}
+        for part, (part_keys, rows) in parts.items():
+            if mask_below and rows:
+                cells[part], totals[part] = _publish(rows, mask_below, by_sex=part == "persons")
+            else:
+                cells[part], totals[part] = rows, [0] * len(part_keys)
+        keys = [k for part_keys, _ in parts.values() for k in part_keys]
+        label = {INSATSER: "insats", ALDRAR: "aldersgrupp"}.get(t)
+        rows = []
+        for i, name in enumerate(labels):
+            values = [v for part in parts for v in cells[part][i]]
+            rows.append({**({label: source_text(name)} if label else {}), **dict(zip(keys, values))})
+        if t is INSATSER:
+            rows += [{} for _ in range(INSATS_ROWS - len(rows))]
+        out.update(t.blocks_of(rows))
+        shown = dict(zip(keys, [v for part in parts for v in totals[part]]))
+        for key in t.total_keys(["input"]):  # Summa of distinct persons: an input
+            shown[key] = _shown(shown[key], int(summa[key]), mask) if mask_below else int(summa[key])
+            if not mask_below:
+                out[t[key].total_name] = [[shown[key]]]
+        if mask_below:  # the Summa row as values: a SUM over hidden cells would be wrong
+            out[t.name("totalt")] = [[shown[k] for k in t.total_keys()]]
 
     struktur: list[dict] = []
     if pt.structure is not None:

@@ -101,6 +101,15 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("eget-kapital-over-riktlinjen", "warning", "arbetsbok", "Eget kapital över riktlinjen", "Se över prognosen och förbundets planer för det egna kapitalet; riktlinjen står i Inställningar."),
     Code("summa-ej-formel", "error", "arbetsbok", "Summacell utan formel", "Kopiera formeln från cellen bredvid eller skapa arbetsboken på nytt."),
     Code("installningar-inforda", "info", "arbetsbok", "Ändrade kostnadsställen införda", "Inget: prognoser, kommentarer och noteringar följde med. Kontrollera bladet Ekonomi."),
+    # The sheet Deltagare per insats (participant_sheet.py, populate.py)
+    Code("insatser-for-manga", "error", "deltagare", "Fler insatser än arbetsboken har plats för", "Slå ihop insatser i registret."),
+    Code("struktur-for-manga", "error", "struktur", "Fler strukturövergripande insatser än arbetsboken har plats för", "Slå ihop insatser i filen."),
+    Code("insatser-saknas-i-arbetsboken", "warning", "arbetsbok", "Bladet Deltagare per insats saknas", "Skapa en ny arbetsbok med 'finsam new'."),
+    Code("kon-over-totalt", "error", "arbetsbok", "Fler kvinnor + män än totalt", "Kör populate igen."),
+    Code("summa-personer", "error", "arbetsbok", "Summa personer större än radernas", "Kör populate igen."),
+    Code("avslutade-utflode", "error", "arbetsbok", "Summa avslutade skiljer sig från summa utflöde", "Kör populate igen."),
+    Code("insatser-flode", "error", "arbetsbok", "Inflöde/utflöde per insats skiljer sig från deltagartabellen", "Kör populate igen."),
+    Code("aldrar-inflode", "error", "arbetsbok", "Summa per åldersgrupp skiljer sig från summa unika, inflöde", "Kör populate igen."),
     Code("publiceringskopia", "error", "arbetsbok", "Arbetsboken är en publiceringskopia", "Fyll i originalet, eller ange --mask-below igen."),
 )}
 
