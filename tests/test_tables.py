@@ -64,16 +64,13 @@ def test_summary_equals_the_seed(settings, economy, expected):
         assert part["prognos"].sum() == fig["prognos"]
 
 
-def test_anonymous_participants_are_a_table_of_their_own(tmp_path, settings):
-    from finsam.participant_tables import counts_by_insats
-
+def test_anonymous_participants_are_a_table_of_their_own(tmp_path):
     anon, _ = read_anonymous(SAMPLE / "anonyma.csv")
-    got, by_sex = counts_by_insats(anon, Q1, settings)
-    assert not by_sex
-    assert got["totalt"].to_dict()["Aktiv hälsa Borås"] == 26 + 8 + 26
-    assert got["totalt"].sum() == anon["count"].sum()  # all 18 rows lie in Q1
-    feb, _ = counts_by_insats(anon, Period(date(2013, 1, 1), date(2013, 1, 31)), settings)
-    assert feb["totalt"].to_dict()["Aktiv hälsa Borås"] == 26
+    got = tables.anonymous_by_insats(anon, Q1)
+    assert got.set_index("insats")["count"].to_dict()["Aktiv hälsa Borås"] == 26 + 8 + 26
+    assert got["count"].sum() == anon["count"].sum()  # all 18 rows lie in Q1
+    feb = tables.anonymous_by_insats(anon, Period(date(2013, 1, 1), date(2013, 1, 31)))
+    assert feb.set_index("insats")["count"].to_dict()["Aktiv hälsa Borås"] == 26
 
 
 # --- definitions on small hand-made cases -------------------------------------------------

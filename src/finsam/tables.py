@@ -87,6 +87,19 @@ def participants_by_municipality(participants: pd.DataFrame, period: Period, set
     return out
 
 
+def anonymous_by_insats(anonymous: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Anonymously registered participants in the period, per insats (seed: "Utöver unikt
+    registrerade deltagare finns anonymt registrerade"; never split by municipality, never
+    de-duplicated).
+
+    Input: ``insats``, ``month``, ``count``. Output: ``insats`` (str), ``count`` (int64), one row
+    per insats in first-seen order.
+    """
+    sel = anonymous[period.contains(anonymous["month"])]
+    out = sel.groupby("insats", sort=False)["count"].sum().astype("int64")
+    return out.reset_index()
+
+
 def period_result_ore(lines: pd.DataFrame, period: Period) -> pd.Series:
     """Sum of the period's result-account lines per cost centre, in öre, SIE sign.
 
