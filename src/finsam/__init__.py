@@ -15,7 +15,8 @@ messages. The public API, importable from the package root::
 * an open Excel workbook (xlwings): :func:`populate_book`, :func:`validate_book`
   (:mod:`finsam.excel`);
 * the tables as pandas frames, without a workbook: :func:`participants_by_municipality`,
-  :func:`anonymous_by_insats`, :func:`economy`, :func:`summary` (:mod:`finsam.tables`);
+  :func:`anonymous_by_insats`, :func:`economy`, :func:`summary` (:mod:`finsam.tables`),
+  :func:`participants_by_insats` (more in :mod:`finsam.participant_tables`: results, ages);
 * settings and periods: :func:`load_settings`, :class:`Settings`, :func:`parse_period`,
   :class:`Period`; errors: :class:`FinsamError` (and its subclasses), :class:`Problem`.
 
@@ -40,6 +41,7 @@ _EXPORTS = {
     "anonymous_by_insats": "finsam.tables",
     "economy": "finsam.tables",
     "summary": "finsam.tables",
+    "participants_by_insats": "finsam.participant_tables",
     "load_settings": "finsam.settings",
     "Settings": "finsam.settings",
     "parse_period": "finsam.period",
