@@ -25,8 +25,8 @@ import openpyxl
 from openpyxl.utils import range_boundaries
 
 from finsam import report_text
-from finsam.blocks import (ANONYMOUS, ECONOMY, PARTICIPANTS, SHEET_CHARTS, SHEET_CHECKS, SHEET_SETTINGS, SHEET_TEXT,
-                           SHEETS, Table)
+from finsam.blocks import (ANONYMOUS, ECONOMY, PARTICIPANTS, SHEET_CHARTS, SHEET_CHECKS, SHEET_ECONOMY, SHEET_PARTICIPANTS,
+                           SHEET_SETTINGS, SHEET_SUMMARY, SHEET_TEXT, Table)
 from finsam.errors import FinsamError, WorkbookError
 from finsam.money import format_int
 from finsam.personnummer import redact
@@ -198,7 +198,7 @@ def write_report(workbook: Path, *, out: Path | None = None, pdf: bool = False) 
 def report_sheets(values: WorkbookValues) -> list[str]:
     """The table sheets the report prints after the seed's sections, in workbook order:
     every sheet but the seed's three, Rapporttext, Kontroller, Inställningar, hidden ones."""
-    known = set(SHEETS[:3]) | NOT_REPORTED
+    known = {SHEET_PARTICIPANTS, SHEET_ECONOMY, SHEET_SUMMARY} | NOT_REPORTED  # the seed's three, by name
     return [ws.title for ws in values.wb.worksheets if ws.title not in known and ws.sheet_state == "visible"]
 
 
