@@ -87,7 +87,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("finansiering-budget-saknas", "warning", "budget", "Finansieringspost utan budget", "Lägg till posten i bladet Finansiering."),
     Code("finansiering-okand", "error", "budget", "Okänd finansieringspost", "Skriv namnet som i Inställningar eller lägg till posten där."),
     # Prognos (sources/forecast.py, source_checks.py)
-    Code("prognos-dubblett", "warning", "prognos", "Kostnadsställe flera gånger", "Ta bort de andra raderna: den sista gäller."),
+    Code("prognos-dubblett", "warning", "prognos", "Kostnadsställe flera gånger med samma prognos", "Ta bort de andra raderna: den sista gäller."),
+    Code("prognos-motstridig", "error", "prognos", "Kostnadsställe flera gånger med olika prognoser", "Behåll en rad per kostnadsställe."),
     Code("prognos-okant-kostnadsstalle", "warning", "prognos", "Prognos på okänt kostnadsställe", "Rätta koden i prognosfilen."),
     Code("prognos-enhet", "error", "prognos", "Prognos som inte kan vara tkr", "Skriv prognosen i tkr."),
     Code("prognos-tecken", "warning", "prognos", "Prognos med motsatt tecken mot budgeten", "Kontrollera tecknet: kostnader med minus."),

@@ -26,6 +26,9 @@ OPTIONAL = {"comment": ("Kommentar", "Kommentarer", "Anmärkning")}
 def read_forecast(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the forecast overrides.
 
+    A cost centre on several rows with the same forecast gives a warning (``prognos-dubblett``),
+    with different forecasts an error (``prognos-motstridig``): the caller refuses.
+
     Raises:
         SourceError: file unreadable or a required column missing.
     """
@@ -40,9 +43,23 @@ def read_forecast(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
                                 f"Raden har prognosen {value[idx]:g} men inget kostnadsställe; den används inte. "
                                 "Fyll i kostnadsstället eller ta bort raden."))
     df = df[df["cost_centre"].notna()]
+    # Two rows for one cost centre: the same figure twice is harmless (warning); two different
+    # figures leave finsam guessing which one the activity leader meant, so they are refused
+    # (house rule: wrong is worse than refused; found by the tester with a real export).
     for idx in df.index[df["cost_centre"].duplicated(keep="last")]:
-        problems.append(Problem("prognos-dubblett", "warning", path.name, spreadsheet_row(df.index, idx), "Kostnadsställe",
-                                f"Kostnadsställe {df.at[idx, 'cost_centre']} står flera gånger; den sista raden gäller. "
-                                "Ta bort de andra."))
+        code = df.at[idx, "cost_centre"]
+        same = df[df["cost_centre"] == code]
+        rows = ", ".join(str(spreadsheet_row(df.index, i)) for i in same.index)
+        if same["forecast_tkr"].nunique(dropna=False) > 1:
+            if idx == same.index[0]:
+                figures = ", ".join(f"{v:g}" for v in same["forecast_tkr"])
+                problems.append(Problem("prognos-motstridig", "error", path.name, spreadsheet_row(df.index, idx),
+                                        "Prognos (tkr)",
+                                        f"Kostnadsställe {code} har olika prognoser på raderna {rows} ({figures} tkr). "
+                                        "Behåll en rad per kostnadsställe med rätt prognos."))
+        else:
+            problems.append(Problem("prognos-dubblett", "warning", path.name, spreadsheet_row(df.index, idx), "Kostnadsställe",
+                                    f"Kostnadsställe {code} står flera gånger (raderna {rows}) med samma prognos; "
+                                    "den sista raden gäller. Ta bort de andra."))
     df.attrs["sheet"] = table.sheet
     return df, problems
