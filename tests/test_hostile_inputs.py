@@ -294,7 +294,8 @@ def test_a_personnummer_in_a_typed_comment_is_masked_in_the_workbook(tmp_path, c
     result = populate_workbook(book, sources=csv_sources, period="2013-Q1")
     row = next(r for r in openpyxl.load_workbook(book)["Ekonomi"].iter_rows() if r[0].value == "1001")
     assert row[8].value.startswith("ring ") and PNR["planted"]["register"][-4:] not in row[8].value
-    assert any("maskerades" in n for n in result.forecast_notes)
+    assert [(p.code, p.source, p.column) for p in result.problems if "maskerades" in p.message] == [
+        ("personnummer-maskerat", "Ekonomi", "Kommentar")]
 
 
 def test_validate_warns_about_a_forecast_that_is_text():

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from finsam import layout
 from finsam.errors import WorkbookError
-from finsam.personnummer import redact
+from finsam.personnummer import as_text, redact
 from finsam.settings import Settings, settings_from_rows
 
 #: A block of cell values, always 2D (rows × columns), as read from or written to a defined name.
@@ -109,6 +109,25 @@ def source_text(value) -> str:
     return redact(_CONTROL.sub("", str(value)))
 
 
+def mask_person_value(value, *, text_cell: bool = True):
+    """A value a person typed, with every personnummer in it masked (only counts leave
+    finsam): text is masked (a :class:`~finsam.layout.Formula` stays a formula); in a text
+    cell (``text_cell``: notes, comments) a number typed as such, ``198501011234``, becomes
+    the masked text too. Anything else comes back as it is (``is`` the same object when
+    nothing was masked)."""
+    if isinstance(value, layout.Formula):
+        masked = redact(value)
+        return value if masked == value else layout.Formula(masked)
+    if isinstance(value, str):
+        masked = redact(value)
+        return value if masked == value else masked
+    if text_cell and isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = as_text(value)
+        masked = redact(text)
+        return value if masked == text else masked
+    return value
+
+
 def is_formula_like(value) -> bool:
     """True for text a spreadsheet would parse as a formula, which writers store as text —
     except a :class:`~finsam.layout.Formula` read from the workbook, which goes back as it was."""
@@ -117,5 +136,5 @@ def is_formula_like(value) -> bool:
 
 __all__ = [
     "Block", "BookIO", "FORMULA_PREFIXES", "read_settings", "check_shape", "is_blank", "masker",
-    "is_masked", "source_text", "is_formula_like",
+    "is_masked", "source_text", "is_formula_like", "mask_person_value",
 ]

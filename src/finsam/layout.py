@@ -26,7 +26,8 @@ The sheet ``Deltagare per insats`` (after Deltagare) is laid out by
 :mod:`finsam.participant_sheet` (blocks ``fs_insatser``, ``fs_avslutade``, ``fs_aldrar``,
 ``fs_struktur``).
 
-Cells named ``fs_noteringar_*`` are free text for the person; populate never writes them.
+Cells named ``fs_noteringar_*`` (:data:`NOTES`) are free text for the person; populate
+writes them only to mask a personnummer typed there (:func:`person_cells`).
 Every total, the summary, the balancing item and the checks are formulas.
 """
 
@@ -126,6 +127,26 @@ def group_names(index: int) -> dict[str, str]:
     :data:`finsam.blocks.ECONOMY` (``koder``, ``namn``, ``utfall``, ``prognos``,
     ``kommentar``) and ``total`` (the total row's sums)."""
     return {**{b: ECONOMY.name(b, index) for b in ECONOMY.blocks()}, "total": ECONOMY.name("totalt", index)}
+
+
+#: The notes cells (free text, the person's) and the sheet each is on.
+NOTES = {
+    "fs_noteringar_deltagare": SHEET_PARTICIPANTS,
+    "fs_noteringar_ekonomi": SHEET_ECONOMY,
+    "fs_noteringar_sammanstallning": SHEET_SUMMARY,
+}
+
+
+def person_cells(settings: Settings) -> tuple[list[str], list[str]]:
+    """The defined names of the cells a person types in: ``(text, numbers)`` — text cells
+    (notes, comments) and number cells that may hold text (forecasts). Every personnummer in
+    them is masked on populate and reported by validate."""
+    text = list(NOTES)
+    numbers = [SUMMARY.name("prognos")]
+    for i in range(1, len(settings.groups) + 1):
+        text.append(ECONOMY.name("kommentar", i))
+        numbers.append(ECONOMY.name("prognos", i))
+    return text, numbers
 
 
 def input_names(settings: Settings) -> list[str]:

@@ -18,7 +18,9 @@ import pandas as pd
 
 from finsam import __version__, layout, participant_sheet, source_checks, tables
 from finsam.blocks import ANONYMOUS, ECONOMY, INSATSER, PARTICIPANTS, SHEET_INSATSER, SUMMARY
-from finsam.book import Block, BookIO, check_shape, is_blank, is_masked, masker, read_settings, source_text
+from finsam.book import (
+    Block, BookIO, check_shape, is_blank, is_masked, mask_person_value, masker, read_settings, source_text,
+)
 from finsam.errors import FinsamError, Problem, ProblemError, WorkbookError
 from finsam.money import report_tkr
 from finsam.participant_tables import ParticipantTables, participant_tables
@@ -109,6 +111,14 @@ def _participant_blocks(io: BookIO, settings: Settings, sources: Sources, period
     return pt
 
 
+def _masked(sheet: str, column: str, where: str) -> Problem:
+    """``personnummer-maskerat`` (info): a personnummer a person typed into ``where`` on
+    ``sheet`` was masked (:func:`finsam.book.mask_person_value`), so the output says so."""
+    return Problem("personnummer-maskerat", "info", sheet, None, column,
+                   f"Ett personnummer i {where} maskerades (bara antal får lämna finsam). "
+                   "Skriv inga personnummer i arbetsboken.")
+
+
 def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
     """Opening equity, tkr: the settings' figure (annual report), else the ledger's ``#IB 0``
     on the equity accounts (BAS 20xx, credit = positive equity)."""
@@ -176,7 +186,9 @@ def compute_blocks(
         for i, row in enumerate(part.itertuples(index=False)):
             was = before[i] if i < len(before) else {}
             override = None if pd.isna(row.prognos_override) else int(row.prognos_override)
-            old = was.get("prognos")
+            old = mask_person_value(was.get("prognos"), text_cell=False)
+            if old is not was.get("prognos"):
+                problems.append(_masked(layout.SHEET_ECONOMY, "Prognos", f"prognoscellen för {row.code} {row.name}"))
             value, why = tables.resolve_forecast(row.budget, override, old, was.get("budget"))
             if why == "prognos.csv" and not is_blank(old) and old != value:
                 notes.append(f"{row.code} {row.name}: prognosen {old} ersattes med {value} från prognos.csv.")
@@ -186,10 +198,9 @@ def compute_blocks(
                 notes.append(f"{row.code} {row.name}: prognosens formel {value} i arbetsboken behölls.")
             prognos_all.append(_summary_forecast(value, why, row.budget))
             in_book.append(why in ("formel", "text"))
-            comment = was.get("kommentar")
-            if isinstance(comment, str) and not isinstance(comment, layout.Formula) and redact(comment) != comment:
-                comment = redact(comment)  # only counts leave finsam, even from a typed comment
-                notes.append(f"{row.code} {row.name}: ett personnummer i kommentaren maskerades.")
+            comment = mask_person_value(was.get("kommentar"))  # only counts leave finsam, even from a typed comment
+            if comment is not was.get("kommentar"):
+                problems.append(_masked(layout.SHEET_ECONOMY, "Kommentar", f"kommentaren till {row.code} {row.name}"))
             if isinstance(row.comment, str) and row.comment.strip():  # NaN is truthy: test for text
                 if not is_blank(comment) and str(comment).strip() != source_text(row.comment).strip():
                     notes.append(f"{row.code} {row.name}: kommentaren i arbetsboken ersattes med den från prognos.csv.")
@@ -224,7 +235,10 @@ def compute_blocks(
         whys: list[tuple] = []
         for i, row in enumerate(fin.itertuples(index=False)):
             was = before[i] if i < len(before) else {}
-            value, why = tables.resolve_forecast(row.budget, None, was.get("prognos"), was.get("budget"))
+            old = mask_person_value(was.get("prognos"), text_cell=False)
+            if old is not was.get("prognos"):
+                problems.append(_masked(layout.SHEET_SUMMARY, "Prognos", f"prognoscellen för {row.name}"))
+            value, why = tables.resolve_forecast(row.budget, None, old, was.get("budget"))
             out.append({"budget": int(row.budget), "prognos": value,
                         "ackumulerat": None if pd.isna(row.ackumulerat) else int(row.ackumulerat)})
             whys.append((value, why))
@@ -233,6 +247,13 @@ def compute_blocks(
         fin["prognos_i_arbetsboken"] = [why in ("formel", "text") for _, why in whys]
     else:
         fin["prognos"] = pd.Series(dtype="Int64")
+    for name, sheet in layout.NOTES.items():  # the notes cells: written only to mask a personnummer
+        if name in io.names():
+            old_notes = io.read(name)
+            masked = [[mask_person_value(v) for v in r] for r in old_notes]
+            if any(m is not v for mr, r in zip(masked, old_notes) for m, v in zip(mr, r)):
+                blocks[name] = masked
+                problems.append(_masked(sheet, "Noteringar", "noteringarna"))
     blocks["fs_eget_kapital"] = [[_opening_equity_tkr(settings, sources.ledger)]]
     blocks["fs_huvudbok_resultat"] = [[int(econ.ledger_result_tkr)]]
 

@@ -11,7 +11,9 @@ What is checked:
 2. that every total cell is still a formula (``summa-ej-formel``: a person typed a number
    over a total, so it no longer follows the rows) — skipped for the participants' Summa
    row of a publication copy, which holds values by design;
-3. the source files (every reader's row checks and :func:`finsam.source_checks.check_sources`),
+3. that no cell a person types in (notes, comments, forecasts) holds a personnummer
+   (``personnummer-i-arbetsboken``, :func:`check_person_cells`);
+4. the source files (every reader's row checks and :func:`finsam.source_checks.check_sources`),
    when a sources folder is given or the settings' folder exists beside the workbook. The
    period is the one the workbook was populated for (``fs_period``), else the settings'.
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 from finsam import layout, source_checks
 from finsam.checks import check_blocks
 from finsam.blocks import ANONYMOUS, AVSLUTADE, ECONOMY, INSATSER, PARTICIPANTS, STRUKTUR, SUMMARY, Table
-from finsam.book import is_masked, read_settings
+from finsam.book import is_masked, mask_person_value, read_settings
 from finsam.errors import Problem
 from finsam.period import Period, resolve_period
 from finsam.settings import Settings
@@ -125,6 +127,26 @@ def check_formulas(book: OpenpyxlBook, settings: Settings) -> list[Problem]:
     return problems
 
 
+def check_person_cells(book: OpenpyxlBook, settings: Settings) -> list[Problem]:
+    """``personnummer-i-arbetsboken`` (warning): a personnummer typed into a cell a person
+    edits (:func:`finsam.layout.person_cells`: notes, comments, forecasts). Only counts may
+    leave finsam; populate masks it (:func:`finsam.book.mask_person_value`)."""
+    text, numbers = layout.person_cells(settings)
+    names = book.names()
+    problems: list[Problem] = []
+    for name in text + numbers:
+        if name not in names:
+            continue
+        for row in book.cells(name):
+            for c in row:
+                value = layout.Formula(c.value) if c.data_type == "f" and isinstance(c.value, str) else c.value
+                if mask_person_value(value, text_cell=name in text) is not value:
+                    problems.append(Problem("personnummer-i-arbetsboken", "warning", c.parent.title, c.row, c.coordinate,
+                                            f"Cellen {c.coordinate} innehåller ett personnummer. Bara antal får lämna "
+                                            "finsam: ta bort det (nästa uppdatering maskerar det)."))
+    return problems
+
+
 def _with_positions(book: OpenpyxlBook, settings: Settings, problems: list[Problem]) -> list[Problem]:
     """The value checks speak of a municipality or a cost centre; in a file the person wants
     the row and the cell. Found through the defined names (rows may have been moved)."""
@@ -187,6 +209,7 @@ def validate_workbook(path: Path, sources: Path | None = None) -> Report:
     report = Report(workbook=path.name)
     report.problems += _with_positions(book, settings, check_blocks(settings, blocks))
     report.problems += check_formulas(book, settings)
+    report.problems += check_person_cells(book, settings)
     folder = Path(sources) if sources is not None else book.folder / settings.sources_folder
     if sources is not None or folder.is_dir():
         src = read_sources(settings, folder)
