@@ -49,7 +49,7 @@ from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from finsam.errors import FinsamError
+from finsam.errors import FinsamError, os_error_text
 
 XLWINGS_VERSION = "0.37.8"
 """The xlwings version whose template (and its VBA module) the add-in is built from."""
@@ -161,7 +161,7 @@ def build_addin(
     except OSError as err:
         partial.unlink(missing_ok=True)
         raise AddinBuildError(
-            f"Kunde inte skriva tillägget i {out_dir} ({err.strerror or err}). "
+            f"Kunde inte skriva tillägget i {out_dir} ({os_error_text(err)}). "
             "Stäng Excel om tillägget är öppet där, kontrollera att du får skriva i mappen "
             "och försök igen."
         ) from err

@@ -29,8 +29,8 @@ app = typer.Typer(
     help="finsam: kvartalsuppföljning för samordningsförbund, från källfilerna till en arbetsbok med formler.",
 )
 # markup=False: messages quote cells from the sources, and "[/b]" in a cell must print as is.
-out = Console(highlight=False, markup=False)
-err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)  # one message, one line
+out = Console(highlight=False, markup=False, emoji=False)  # ":x:" in a quoted cell stays text
+err = Console(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)  # one message, one line
 
 DEMO_PERIOD = "2013-Q1"
 DEMO_FILE = "kvartalsuppfoljning-2013Q1.xlsx"
@@ -323,31 +323,43 @@ def lite(
     out.print(f"Skrev {main} och {requirements}. Klistra in dem i xlwings Lite enligt addin/README.md i finsams källkod.")
 
 
+#: How a usage error names a command's argument (its metavar in --help is in capitals).
+ARGUMENT_LABELS = {"path": "arbetsboken", "file": "källfilen", "folder": "mappen"}
+
+
 def _usage_in_swedish(exc) -> str:
-    """A command-line usage error (typer/click) as one Swedish line for the person."""
+    """A command-line usage error (typer/click) as one Swedish line for the person; click's
+    English text never reaches the user (an unforeseen one becomes "kommandoraden förstås inte")."""
     from typer._click import exceptions as ce
 
     param = getattr(exc, "param", None)
-    name = "--" + param.name.replace("_", "-") if param is not None and getattr(param, "param_type_name", "") == "option" \
-        else (param.name.upper() if param is not None else "")
+    is_option = param is not None and getattr(param, "param_type_name", "") == "option"
+    name = "--" + param.name.replace("_", "-") if is_option else (param.name.upper() if param is not None else "")
     command = exc.ctx.command_path if getattr(exc, "ctx", None) else "finsam"
+    message = exc.format_message()
     if isinstance(exc, ce.MissingParameter):
-        what = f"{name} saknas"
+        what = f"flaggan {name} saknas" if is_option else f"{ARGUMENT_LABELS.get(param.name, 'ett argument')} saknas ({name})"
     elif isinstance(exc, ce.BadParameter):
-        detail = exc.format_message()
-        least = re.search(r"greater than or equal to (\d+)", detail)
+        least = re.search(r"greater than or equal to (-?\d+)", message)
         if least:
-            detail = f"minst {least.group(1)}"
-        elif "valid integer" in detail:
-            detail = "ett heltal"
-        what = f"ogiltigt värde för {name}: ska vara {detail}" if least or detail == "ett heltal" \
-            else f"ogiltigt värde för {name} ({detail})"
+            what = f"ogiltigt värde för {name}: ska vara minst {least.group(1)}"
+        elif "valid integer" in message:
+            what = f"ogiltigt värde för {name}: ska vara ett heltal"
+        else:
+            what = f"ogiltigt värde för {name}"
     elif isinstance(exc, ce.NoSuchOption):
-        what = f"okänd flagga {exc.option_name}"
-    elif "No such command" in exc.format_message():
+        close = sorted(exc.possibilities or [])
+        what = f"okänd flagga {exc.option_name}" + (f" (menade du {' eller '.join(close)}?)" if close else "")
+    elif "No such command" in message:
         what = "okänt kommando"
+    elif m := re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message):
+        what = f"för många argument: {m.group(1)}"
+    elif m := re.match(r"Option '([^']+)' requires an argument", message):
+        what = f"flaggan {m.group(1)} behöver ett värde"
+    elif m := re.match(r"Option '([^']+)' does not take a value", message):
+        what = f"flaggan {m.group(1)} tar inget värde"
     else:
-        what = exc.format_message()
+        what = "kommandoraden förstås inte"
     return f"Fel: {what}. Se '{command} --help'."
 
 
@@ -362,7 +374,8 @@ def main() -> None:
     except ce.UsageError as exc:
         err.print(_usage_in_swedish(exc))
         code = 2
-    except ce.Abort:
+    except typer.Abort:  # Ctrl-C outside a workbook's save (click turns it into Abort)
+        err.print("Fel: avbrutet. Inget har ändrats.")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -12,6 +12,8 @@ file, so the first data row is row 2. For SIE files ``row`` is the 1-based line 
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -85,6 +87,15 @@ class Problem:
             )
         # A message may quote a cell; only counts leave finsam, so mask personnummer here.
         object.__setattr__(self, "message", _redact(self.message))
+        # A row from pandas may be a NumPy integer, a float or NaN: a plain int or None, so
+        # no message says "rad nan" or "rad 5.0" and the JSON report is plain.
+        row = self.row
+        if row is not None and not isinstance(row, int) or isinstance(row, bool):
+            try:
+                row = int(row) if row == row else None  # NaN != NaN
+            except (TypeError, ValueError):
+                row = None
+        object.__setattr__(self, "row", row)
 
     def to_dict(self) -> dict:
         """``{"code", "severity", "source", "row", "column", "message"}``, as ``validate --json`` prints it."""
@@ -116,6 +127,50 @@ class ProblemError(FinsamError):
         where += f", kolumn {first.column}" if first.column else ""
         more = f" (och {len(errors) - 1} fel till)" if len(errors) > 1 else ""
         super().__init__(f"{where}: {first.message}{more}")
+
+
+_ERRNO_TEXT = {
+    errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut",
+    errno.EFBIG: "filen blir större än filsystemet tillåter",
+    errno.EACCES: "behörighet saknas",
+    errno.EPERM: "behörighet saknas",
+    errno.EROFS: "disken är skrivskyddad",
+    errno.ENOENT: "filen eller mappen finns inte",
+    errno.ENOTDIR: "en del av sökvägen är ingen mapp",
+    errno.EISDIR: "det är en mapp",
+    errno.ENAMETOOLONG: "namnet är för långt",
+    errno.EIO: "läs- eller skrivfel på disken",
+    errno.EBUSY: "filen används av ett annat program",
+    errno.EXDEV: "filen ligger på en annan disk",
+    errno.ENOTEMPTY: "mappen är inte tom",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """What an :class:`OSError` means, in Swedish (Python's ``strerror`` is English, so never
+    put it in a message):
+    ``os_error_text(OSError(errno.ENOSPC, "No space left on device"))`` → ``"disken är full"``."""
+    text = _ERRNO_TEXT.get(exc.errno or 0)
+    if text:
+        return text
+    return f"systemfel {errno.errorcode.get(exc.errno, exc.errno)}" if exc.errno else "okänt systemfel"
+
+
+def parser_position(message: str) -> str:
+    """The place an English parser message names, in Swedish, or ``""``: pandas' ``Expected
+    3 fields in line 5, saw 4`` → ``"rad 5 har 4 fält, rubriken 3"``, ``EOF inside string
+    starting at row 2`` → ``"citattecknet på rad 3 avslutas aldrig"``; tomllib's ``(at line
+    1, column 11)`` → ``"rad 1, kolumn 11"``. For messages that may not quote the English."""
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if m:
+        return f"rad {m.group(2)} har {m.group(3)} fält, rubriken {m.group(1)}"
+    m = re.search(r"EOF inside string starting at row (\d+)", message)  # pandas counts lines from 0
+    if m:
+        return f"citattecknet på rad {int(m.group(1)) + 1} avslutas aldrig"
+    line = re.search(r"\bline (\d+)", message)
+    column = re.search(r"\bcolumn (\d+)", message)
+    return ", ".join(([f"rad {line.group(1)}"] if line else []) + ([f"kolumn {column.group(1)}"] if column else []))
 
 
 def count_text(n: int, one: str, many: str) -> str:

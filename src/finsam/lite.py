@@ -35,7 +35,7 @@ from pathlib import Path
 
 from finsam import __version__, excel
 from finsam.addin_build import XLWINGS_VERSION
-from finsam.errors import FinsamError, SourceError
+from finsam.errors import FinsamError, SourceError, os_error_text
 from finsam.personnummer import redact
 from finsam.sources.folder import _same_name_on_disk
 
@@ -212,7 +212,7 @@ def write_lite(folder: Path, *, wheel: str | None = None) -> list[Path]:
             path.write_text(text, encoding="utf-8", newline="\n")
     except OSError as err:
         raise FinsamError(
-            f"Kunde inte skriva filerna för xlwings Lite i {folder} ({err.strerror or err}). "
+            f"Kunde inte skriva filerna för xlwings Lite i {folder} ({os_error_text(err)}). "
             "Välj en mapp du får skriva i."
         ) from err
     return list(targets)

@@ -108,8 +108,9 @@ def parse_period(text: str, *, fiscal_start_month: int = 1) -> Period:
         try:
             y, mo = int(m.group(1)), int(m.group(2))
             end = date(y, mo, int(m.group(3))) if m.group(3) else _month_end(date(y, mo, 1))
-        except ValueError as exc:
-            raise PeriodError(f"Perioden {text!r} är inget giltigt datum ({exc}).") from None
+        except ValueError:
+            why = "månaden ska vara 01–12" if not 1 <= int(m.group(2)) <= 12 else "den dagen finns inte i månaden"
+            raise PeriodError(f"Perioden {text!r} är inget giltigt datum ({why}).") from None
         sy = end.year if end.month >= fiscal_start_month else end.year - 1
         start = fiscal_year_start(sy, fiscal_start_month)
         if end < start:

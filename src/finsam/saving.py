@@ -18,7 +18,7 @@ lose a person's work:
   is held raise :class:`Interrupted`, so the temporary file is removed; temporary files a
   killed run (``kill -9``, power cut) left are removed by the next run
   (:func:`remove_stale_temp_files`).
-- **OS errors in Swedish** (:func:`os_error_text`): disk full, no permission, name too long.
+- **OS errors in Swedish** (:func:`finsam.errors.os_error_text`): disk full, no permission.
 
 Parts of the package a person added that openpyxl drops are compared in
 :mod:`finsam.parts`.
@@ -27,7 +27,6 @@ Parts of the package a person added that openpyxl drops are compared in
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import os
 import re
@@ -42,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from finsam.errors import WorkbookError
+from finsam.errors import WorkbookError, os_error_text
 
 #: Longest file name (bytes) most file systems take (ext4, NTFS in UTF-16 units, APFS).
 NAME_MAX = 255
@@ -53,33 +52,6 @@ STALE_DEAD = 60
 STALE_ANY = 24 * 60 * 60
 TEMP_PREFIX = ".finsam-"
 _TEMP_NAME = re.compile(r"^\.finsam-(?:(\d+)-)?[A-Za-z0-9_]+(?:\.xlsx|\.xlsm)?$")
-
-_ERRNO_TEXT = {
-    errno.ENOSPC: "disken är full",
-    errno.EDQUOT: "diskkvoten är slut",
-    errno.EFBIG: "filen blir större än filsystemet tillåter",
-    errno.EACCES: "behörighet saknas",
-    errno.EPERM: "behörighet saknas",
-    errno.EROFS: "disken är skrivskyddad",
-    errno.ENOENT: "filen eller mappen finns inte",
-    errno.ENOTDIR: "en del av sökvägen är ingen mapp",
-    errno.EISDIR: "det är en mapp",
-    errno.ENAMETOOLONG: "namnet är för långt",
-    errno.EIO: "läs- eller skrivfel på disken",
-    errno.EBUSY: "filen används av ett annat program",
-    errno.EXDEV: "filen ligger på en annan disk",
-    errno.ENOTEMPTY: "mappen är inte tom",
-}
-
-
-def os_error_text(exc: OSError) -> str:
-    """What an :class:`OSError` means, in Swedish (Python's ``strerror`` is English):
-    ``os_error_text(OSError(errno.ENOSPC, "No space left on device"))`` → ``"disken är full"``."""
-    text = _ERRNO_TEXT.get(exc.errno or 0)
-    if text:
-        return text
-    return f"systemfel {errno.errorcode.get(exc.errno, exc.errno)}" if exc.errno else "okänt systemfel"
-
 
 class Interrupted(WorkbookError):
     """finsam got SIGTERM, SIGINT or SIGHUP while it held a workbook's lock."""
@@ -456,6 +428,6 @@ def replace_file(data: bytes, path: Path, *, stamp: FileStamp | None = None) -> 
 
 __all__ = [
     "FileStamp", "Interrupted", "check_not_open", "check_unchanged", "check_writable_target", "excel_owner_file",
-    "excel_open_message", "keep_mode_and_owner", "lock_path", "os_error_text", "remove_stale_temp_files",
+    "excel_open_message", "keep_mode_and_owner", "lock_path", "remove_stale_temp_files",
     "replace_file", "temp_dir", "temp_name", "workbook_lock",
 ]

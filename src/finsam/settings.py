@@ -24,7 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from finsam.errors import SettingsError
+from finsam.errors import SettingsError, parser_position
 from finsam.money import parse_number
 from finsam.municipalities import canonical_name, closest_municipality, municipality_codes
 
@@ -680,15 +680,19 @@ def load_settings(path: Path) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SettingsError(f"Inställningsfilen {path} finns inte.") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"Inställningsfilen {path.name} går inte att läsa: {exc}.") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"Inställningsfilen {path.name} är inte sparad som UTF-8. Spara om den som UTF-8.") from None
+    except tomllib.TOMLDecodeError as exc:
+        where = parser_position(str(exc))
+        raise SettingsError(f"Inställningsfilen {path.name} är ingen giltig TOML-fil{' (' + where + ')' if where else ''}. "
+                            "Jämför med workbook/sjuharad.toml.") from None
     try:
         s = _from_toml(data, path.name)
     except SettingsError:
         raise
     except (AttributeError, TypeError, KeyError) as exc:
         raise SettingsError(
-            f"{path.name}: filen har inte rätt form ({type(exc).__name__}: {exc}). Jämför med "
+            f"{path.name}: filen har inte rätt form. Jämför med "
             "workbook/sjuharad.toml: [forbund] och [kallor] är tabeller, [[kommuner]], [[grupper]], "
             "[[finansiering]] och [[kostnadsstallen]] listor av tabeller."
         ) from None

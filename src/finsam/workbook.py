@@ -20,9 +20,11 @@ from openpyxl.writer.excel import ExcelWriter
 
 from finsam import charts, layout, relayout
 from finsam.book import Block, is_formula_like, read_settings
-from finsam.errors import WorkbookError, problem
+from finsam.errors import WorkbookError, os_error_text, problem
 from finsam.parts import carry_over, lost_parts
-from finsam.saving import FileStamp, os_error_text, check_not_open, check_writable_target, keep_mode_and_owner, replace_file, temp_dir, workbook_lock
+from finsam.saving import (
+    FileStamp, check_not_open, check_writable_target, keep_mode_and_owner, replace_file, temp_dir, workbook_lock,
+)
 from finsam.settings import Settings
 
 if TYPE_CHECKING:  # finsam.populate imports pandas, which 'finsam new' and the template do not need
@@ -49,7 +51,9 @@ class OpenpyxlBook:
         try:
             self.wb: Workbook = load_workbook(io.BytesIO(self.original), keep_vba=self.path.suffix.lower() == ".xlsm")
         except Exception as exc:  # noqa: BLE001 - zip/xml errors: one clear message
-            raise WorkbookError(f"{self.label} går inte att läsa som .xlsx-arbetsbok ({exc}).") from None
+            why = "filen är ingen zip-fil, alltså ingen .xlsx" if isinstance(exc, zipfile.BadZipFile) else "den är skadad"
+            raise WorkbookError(f"{self.label} går inte att läsa som .xlsx-arbetsbok ({why}). Öppna den i Excel och "
+                                "spara den som Excel-arbetsbok (.xlsx), eller skapa en ny med 'finsam new'.") from None
 
     def names(self) -> set[str]:
         """The workbook's defined names."""

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finsam.errors import Problem, SourceError
+from finsam.errors import Problem, SourceError, os_error_text
 from finsam.money import kr_to_ore
 from finsam.runtime import threads_available
 from finsam.sources.ledger import LEDGER_COLUMNS, RESULT_ACCOUNT_CLASSES, Ledger, empty_lines
@@ -293,7 +293,7 @@ def read_sie(path: Path, *, cost_centre_dimension: int = 1) -> Ledger:
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(
-            f"{path.name}: filen kan inte läsas ({exc.strerror}). Kontrollera sökvägen."
+            f"{path.name}: filen kan inte läsas ({os_error_text(exc)}). Kontrollera sökvägen."
         ) from exc
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # saved as UTF-16 by an editor: SIE never is, but it reads
         raw = raw.decode("utf-16", errors="replace").encode("utf-8")

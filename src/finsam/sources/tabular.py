@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from finsam import money
-from finsam.errors import Problem, SourceError
+from finsam.errors import Problem, SourceError, parser_position
 from finsam.personnummer import redact
 from finsam.sources import xlsx
 from finsam.sources.dates import parse_dates, slash_order  # noqa: F401 - the readers' one date reader
@@ -183,13 +183,15 @@ def read_table(
         raise SourceError(f"{path.name} har ingen rubrikrad eller inga data. Exportera filen igen.") from None
     except pd.errors.ParserError as exc:
         raise SourceError(redact(
-            f"{path.name} går inte att läsa som CSV ({exc}). Kontrollera citattecken och avgränsare nära den raden."
+            f"{path.name} går inte att läsa som CSV ({parser_position(str(exc)) or 'fel antal fält eller citattecken'}). "
+            "Kontrollera citattecken och avgränsare nära den raden."
         )) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure is one clear message
         if path.suffix.lower() in EXCEL_SUFFIXES:
             raise SourceError(f"{path.name} går inte att läsa som Excel-fil (trasig, eller inte en .xlsx-fil). "
                               "Öppna den i Excel och spara om den som .xlsx.") from None
-        raise SourceError(redact(f"{path.name} går inte att läsa: {exc}. Spara om filen som .xlsx eller .csv.")) from None
+        raise SourceError(f"{path.name} går inte att läsa (okänt format eller trasig fil). "
+                          "Spara om filen som .xlsx eller .csv.") from None
 
     found = {normalise_header(c): c for c in df.columns}
     rename: dict[str, str] = {}
