@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from finsam.errors import FinsamError, Problem, ProblemError, count_text
+from finsam.errors import FinsamError, Problem, ProblemError, aggregate, count_text
 
 app = typer.Typer(
     add_completion=False,
@@ -37,11 +37,12 @@ DEMO_FILE = "kvartalsuppfoljning-2013Q1.xlsx"
 
 
 def problems_table(problems: list[Problem], title: str = "Problem") -> Table:
-    """A rich table of problems: Allvar, Fil, Rad, Kolumn, Meddelande."""
+    """A rich table of problems: Allvar, Fil, Rad, Kolumn, Meddelande; many of one kind
+    are summed up (:func:`finsam.errors.aggregate`)."""
     t = Table(title=title, show_lines=False)
     for col in ("Allvar", "Fil", "Rad", "Kolumn", "Meddelande"):
         t.add_column(col, overflow="fold")
-    for p in problems:
+    for p in aggregate(problems):  # at most FIRST_ROWS of a kind, then one row counting the rest
         t.add_row({"error": "FEL", "warning": "VARNING"}.get(p.severity, "INFO"),
                   p.source, "" if p.row is None else str(p.row), p.column or "", p.message)
     return t

@@ -67,6 +67,8 @@ class Problem:
             ``None`` when the problem is not tied to one row.
         column: column header (or cell address) the problem is in, or ``None``.
         message: Swedish text naming the value (masked if personal) and what to do.
+        count: how many rows or cases the problem stands for: 1, or more for one that
+            sums up the rest of its kind (:func:`aggregate`); reports count these.
     """
 
     code: str
@@ -75,6 +77,7 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    count: int = 1
 
     def __post_init__(self) -> None:
         from finsam.problems import CODES
@@ -89,6 +92,7 @@ class Problem:
         object.__setattr__(self, "message", _redact(self.message))
         # A row from pandas may be a NumPy integer, a float or NaN: a plain int or None, so
         # no message says "rad nan" or "rad 5.0" and the JSON report is plain.
+        object.__setattr__(self, "count", int(self.count))
         row = self.row
         if row is not None and not isinstance(row, int) or isinstance(row, bool):
             try:
@@ -125,7 +129,8 @@ class ProblemError(FinsamError):
         first = errors[0] if errors else problems[0]
         where = first.source + (f", rad {first.row}" if first.row else "")
         where += f", kolumn {first.column}" if first.column else ""
-        more = f" (och {len(errors) - 1} fel till)" if len(errors) > 1 else ""
+        total = sum(p.count for p in errors)
+        more = f" (och {total - 1} fel till)" if total > 1 else ""
         super().__init__(f"{where}: {first.message}{more}")
 
 
@@ -171,6 +176,61 @@ def parser_position(message: str) -> str:
     line = re.search(r"\bline (\d+)", message)
     column = re.search(r"\bcolumn (\d+)", message)
     return ", ".join(([f"rad {line.group(1)}"] if line else []) + ([f"kolumn {column.group(1)}"] if column else []))
+
+
+#: Problems of one kind (code, severity, file) that are listed one by one; the rest are
+#: summed up in one problem (:func:`aggregate`). Readers stop making them at this number too
+#: (:func:`finsam.sources.tabular.row_problems`): 348 000 duplicate rows give 21 problems.
+FIRST_ROWS = 20
+
+
+def aggregate(problems: list[Problem], first: int = FIRST_ROWS) -> list[Problem]:
+    """``problems`` with at most ``first`` of each kind (code, severity, source) listed, and
+    the rest of that kind summed up in one problem (row ``None``, ``count`` = how many it
+    stands for, its own ``count``s included), placed after the kind's listed ones. A kind
+    already summed up (at most ``first`` listed and one sum, as the readers make them) keeps
+    its problems. When anything changes, the problems of a kind stand together, kinds in
+    the order first found; otherwise the list comes back equal.
+
+    Args:
+        problems: in the order found; a problem may already sum up others (``count`` > 1).
+        first: how many of each kind to list.
+
+    Returns:
+        A new list; ``sum(p.count for p in result) == sum(p.count for p in problems)``.
+    """
+    kinds: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        kinds.setdefault((p.code, p.severity, p.source), []).append(p)
+
+    def folded(ps: list[Problem]) -> bool:  # not yet: more than ``first`` listed, or more than one sum
+        return sum(q.count == 1 for q in ps) > first or sum(q.count > 1 for q in ps) > 1
+
+    def sum_last(ps: list[Problem]) -> bool:
+        return all(q.count == 1 for q in ps[:-1])
+
+    if not any(folded(ps) or not sum_last(ps) for ps in kinds.values()):
+        return list(problems)
+    out: list[Problem] = []
+    done: set[tuple] = set()
+    for p in problems:
+        kind = (p.code, p.severity, p.source)
+        if kind in done:
+            continue
+        done.add(kind)
+        ps = kinds[kind]
+        if not folded(ps):
+            out += [q for q in ps if q.count == 1] + [q for q in ps if q.count > 1]  # the sum after the rows
+            continue
+        listed = [q for q in ps if q.count == 1][:first]
+        rest = sum(q.count for q in ps) - len(listed)
+        out += listed
+        column = ps[-1].column if len({q.column for q in ps}) == 1 else None
+        out.append(Problem(p.code, p.severity, p.source, None, column,
+                           f"… och {count_text(rest, 'fall', 'fall')} till av samma slag ({p.code}); "
+                           f"{count_text(len(listed) + rest, 'fall', 'fall')} i allt. Rätta dem som de första.",
+                           count=rest))
+    return out
 
 
 def count_text(n: int, one: str, many: str) -> str:

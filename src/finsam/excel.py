@@ -262,7 +262,7 @@ class BookProblemError(ProblemError):
 
     def __str__(self) -> str:
         errors = [p for p in self.problems if p.severity == "error"]
-        head = SOURCE_ERRORS.format(count=count_text(len(errors), "fel", "fel"))
+        head = SOURCE_ERRORS.format(count=count_text(sum(p.count for p in errors), "fel", "fel"))
         return _fit(head + "\n" + _listing(errors))
 
 
@@ -288,7 +288,7 @@ def populate_message(result: PopulateResult) -> str:
         lines.append(f"… och {len(result.forecast_notes) - MAX_LISTED} prognosändringar till.")
     warnings = [p for p in result.problems if p.severity != "error"]
     if warnings:
-        lines.append(f"{count_text(len(warnings), 'varning', 'varningar')}:")
+        lines.append(f"{count_text(sum(p.count for p in warnings), 'varning', 'varningar')}:")
         lines.append(_listing(warnings))
     return "\n".join(lines)
 
@@ -299,7 +299,8 @@ def checks_message(problems: list[Problem]) -> str:
     warnings = [p for p in problems if p.severity != "error"]
     if not problems:
         return "Kontroller: alla kontroller är OK."
-    head = f"Kontroller: {count_text(len(errors), 'fel', 'fel')}, {count_text(len(warnings), 'varning', 'varningar')}."
+    head = (f"Kontroller: {count_text(sum(p.count for p in errors), 'fel', 'fel')}, "
+            f"{count_text(sum(p.count for p in warnings), 'varning', 'varningar')}.")
     return head + "\n" + _listing(errors + warnings)
 
 
@@ -308,8 +309,9 @@ def _listing(problems: list[Problem]) -> str:
     for p in problems[:MAX_LISTED]:
         where = p.source + (f", rad {p.row}" if p.row else "")
         lines.append(f"• {where}: {p.message}")
-    if len(problems) > MAX_LISTED:
-        lines.append(f"… och {len(problems) - MAX_LISTED} till.")
+    rest = sum(p.count for p in problems[MAX_LISTED:])  # a summed-up problem counts as many as it stands for
+    if rest:
+        lines.append(f"… och {rest} till.")
     return "\n".join(lines)
 
 

@@ -23,10 +23,11 @@ Unknown cost centres in the ledger (``kostnadsstalle-okant``) are reported by
 from __future__ import annotations
 
 import difflib
+from itertools import islice
 
 import pandas as pd
 
-from finsam.errors import Problem, count_text
+from finsam.errors import FIRST_ROWS, Problem, aggregate, count_text
 from finsam.municipalities import municipality_key as _key
 from finsam.municipalities import swedish_municipalities
 from finsam.period import Period
@@ -67,21 +68,30 @@ def check_municipalities(settings: Settings, participants: pd.DataFrame, file: s
 def check_moves(settings: Settings, participants: pd.DataFrame, period: Period, file: str) -> list[Problem]:
     """``flera-kommuner``: a person with registrations in the period (start or end in it) in two
     or more municipalities (members, or "Annan ort" for the rest); a *felregistrering* is no
-    registration."""
+    registration. The first :data:`~finsam.errors.FIRST_ROWS` persons one by one (their
+    rows), the rest in one problem that counts them."""
     p = participants[participants["person"].notna() & ~is_felregistrering(participants["end_reason"])]
     in_period = period.contains(p["start"]) | period.contains(p["end"])
     p = p[in_period]
     muni = table_municipality(p["municipality"], settings)  # the rows the table counts them in
     rows = spreadsheet_rows(p.index)
-    problems: list[Problem] = []
     by_person = pd.DataFrame({"person": p["person"], "muni": muni, "row": rows})
-    counts = by_person.groupby("person")["muni"].nunique()
-    for person in counts[counts > 1].index:
-        sel = by_person[by_person["person"] == person].drop_duplicates("muni")
+    counts = by_person.groupby("person", sort=False)["muni"].nunique()
+    movers = counts.index[counts > 1]
+    if not len(movers):
+        return []
+    moved = by_person[by_person["person"].isin(movers)].drop_duplicates(["person", "muni"])
+    problems: list[Problem] = []
+    for _, sel in islice(moved.groupby("person", sort=False), FIRST_ROWS):  # not one problem per person
         where = ", ".join(f"{m} (rad {r})" for m, r in zip(sel["muni"], sel["row"]))
         problems.append(Problem("flera-kommuner", "warning", file, int(sel["row"].iloc[-1]), "Folkbokföringskommun",
                                 f"Samma person är registrerad i flera kommuner under perioden: {where}. Personen räknas "
                                 "i varje kommuns unika men en gång i Summa unika. Kontrollera folkbokföringen."))
+    rest = len(movers) - len(problems)
+    if rest:
+        problems.append(Problem("flera-kommuner", "warning", file, None, "Folkbokföringskommun",
+                                f"… och {count_text(rest, 'person', 'personer')} till som är registrerade i flera "
+                                f"kommuner under perioden; {len(movers)} i allt. Kontrollera folkbokföringen.", count=rest))
     return problems
 
 
@@ -197,7 +207,8 @@ def check_period_coverage(sources, period: Period) -> list[Problem]:
 
 
 def check_sources(settings: Settings, sources, period: Period) -> list[Problem]:
-    """Every settings- or period-dependent check on read sources (:class:`finsam.sources.folder.Sources`)."""
+    """Every settings- or period-dependent check on read sources (:class:`finsam.sources.folder.Sources`),
+    at most :data:`~finsam.errors.FIRST_ROWS` of a kind (:func:`finsam.errors.aggregate`)."""
     file = sources.files["deltagare"].name
     problems = check_municipalities(settings, sources.participants, file) + check_moves(
         settings, sources.participants, period, file
@@ -206,4 +217,4 @@ def check_sources(settings: Settings, sources, period: Period) -> list[Problem]:
         problems += check_budget(settings, sources.budget, sources.financing_budget, sources.files["budget"].name)
     if sources.forecast is not None:
         problems += check_forecast(settings, sources.forecast, sources.files["prognos"].name, sources.budget)
-    return problems
+    return aggregate(problems)

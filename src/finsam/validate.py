@@ -27,7 +27,7 @@ from finsam import layout, source_checks
 from finsam.checks import check_blocks
 from finsam.blocks import ANONYMOUS, AVSLUTADE, ECONOMY, INSATSER, PARTICIPANTS, STRUKTUR, SUMMARY, Table
 from finsam.book import is_masked, mask_person_value, read_settings
-from finsam.errors import Problem
+from finsam.errors import Problem, aggregate
 from finsam.period import Period, resolve_period
 from finsam.settings import Settings
 from finsam.sources.folder import read_sources
@@ -52,13 +52,20 @@ class Report:
 
     @property
     def errors(self) -> int:
-        """How many problems are errors."""
-        return sum(p.severity == "error" for p in self.problems)
+        """How many errors, a summed-up problem counting as many as it stands for."""
+        return sum(p.count for p in self.problems if p.severity == "error")
 
     @property
     def warnings(self) -> int:
-        """How many problems are warnings."""
-        return sum(p.severity == "warning" for p in self.problems)
+        """How many warnings, counted as :attr:`errors`."""
+        return sum(p.count for p in self.problems if p.severity == "warning")
+
+    def counts(self) -> dict[str, int]:
+        """How many of each problem code, in the order first found."""
+        out: dict[str, int] = {}
+        for p in self.problems:
+            out[p.code] = out.get(p.code, 0) + p.count
+        return out
 
     @property
     def valid(self) -> bool:
@@ -70,8 +77,12 @@ class Report:
 
             {"workbook": "bok.xlsx", "sources": "/…/källor" | None,
              "period": {"from": "2013-01-01", "to": "2013-03-31", "label": "Jan-Mars"} | None,
-             "valid": true, "errors": 0, "warnings": 1,
-             "problems": [{"code", "severity", "source", "row", "column", "message"}, …]}
+             "valid": true, "errors": 0, "warnings": 1, "counts": {"dubblettrad": 1},
+             "problems": [{"code", "severity", "source", "row", "column", "message", "count"}, …]}
+
+        ``problems`` lists at most :data:`~finsam.errors.FIRST_ROWS` of each kind; one more
+        (row ``null``) sums up the rest, its ``count`` saying how many it stands for.
+        ``errors``, ``warnings`` and ``counts`` count every case.
         """
         return {
             "workbook": self.workbook,
@@ -82,6 +93,7 @@ class Report:
             "valid": self.valid,
             "errors": self.errors,
             "warnings": self.warnings,
+            "counts": self.counts(),
             "problems": [p.to_dict() for p in self.problems],
         }
 
@@ -217,4 +229,5 @@ def validate_workbook(path: Path, sources: Path | None = None) -> Report:
         report.period = _workbook_period(book, settings, src.ledger)
         report.problems += src.problems
         report.problems += source_checks.check_sources(settings, src, report.period)
+    report.problems = aggregate(report.problems)
     return report

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from finsam import money
-from finsam.errors import Problem, SourceError, parser_position
+from finsam.errors import FIRST_ROWS, Problem, SourceError, parser_position
 from finsam.personnummer import redact
 from finsam.sources import xlsx
 from finsam.sources.dates import parse_dates, slash_order  # noqa: F401 - the readers' one date reader
@@ -48,7 +48,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TOTAL_ROW = re.compile(r"^(?:summa|totalt?|totalsumma|s:a|sum|grand total)(?:\b|$)", re.IGNORECASE)
 
 #: Per-row problems of one kind beyond this many are counted in one problem instead.
-ROW_PROBLEM_LIMIT = 20
+ROW_PROBLEM_LIMIT = FIRST_ROWS
 
 #: No amount or count in a follow-up comes near this (kronor); larger means a broken cell.
 LARGEST = 1e12
@@ -402,7 +402,8 @@ def row_problems(labels: Iterable, index: pd.Index, code: str, severity: str, fi
     if len(labels) > ROW_PROBLEM_LIMIT:
         out.append(Problem(code, severity, file, None, column,
                            f"… och {len(labels) - ROW_PROBLEM_LIMIT} rader till med samma problem ({code}); "
-                           f"{len(labels)} rader i allt. Rätta dem på samma sätt som de första."))
+                           f"{len(labels)} rader i allt. Rätta dem på samma sätt som de första.",
+                           count=len(labels) - ROW_PROBLEM_LIMIT))
     return out
 
 
