@@ -66,8 +66,8 @@ def test_wrong_input_gives_one_swedish_line(capsys, monkeypatch, book, args, cod
 
 
 def test_a_problem_row_from_pandas_is_a_plain_number_or_none():
-    assert Problem("x", "error", "f.csv", np.int64(7), None, "m").row == 7
-    assert type(Problem("x", "error", "f.csv", np.float64(7.0), None, "m").row) is int
-    nan = Problem("x", "error", "f.csv", math.nan, "Kolumn", "Rätta cellen.")
+    assert Problem("tal-ogiltigt", "error", "f.csv", np.int64(7), None, "m").row == 7
+    assert type(Problem("tal-ogiltigt", "error", "f.csv", np.float64(7.0), None, "m").row) is int
+    nan = Problem("tal-ogiltigt", "error", "f.csv", math.nan, "Kolumn", "Rätta cellen.")
     assert nan.row is None
     assert str(ProblemError([nan])) == "f.csv, kolumn Kolumn: Rätta cellen."

@@ -112,6 +112,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("insatser-flode", "error", "arbetsbok", "Inflöde/utflöde per insats skiljer sig från deltagartabellen", "Kör populate igen."),
     Code("aldrar-inflode", "error", "arbetsbok", "Summa per åldersgrupp skiljer sig från summa unika, inflöde", "Kör populate igen."),
     Code("publiceringskopia", "error", "arbetsbok", "Arbetsboken är en publiceringskopia", "Fyll i originalet, eller ange --mask-below igen."),
+    Code("personnummer-i-arbetsboken", "warning", "arbetsbok", "Personnummer i en cell som en person skriver i", "Ta bort det; nästa uppdatering maskerar det."),
+    Code("personnummer-maskerat", "info", "arbetsbok", "Ett inskrivet personnummer maskerades", "Skriv inga personnummer i arbetsboken."),
 )}
 
 
