@@ -174,6 +174,7 @@ def test_kill_9_during_the_save_leaves_a_temporary_file_the_next_run_removes(boo
     assert ours(book.parent) == [keep.name]
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")  # nothing speaks after the Fel: line
 def test_a_full_disk_is_one_swedish_line_and_nothing_changes(book):
     import resource
 

@@ -8,8 +8,11 @@ workbook (``os.replace``).
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import gc
 import io
 import os
+import sys
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,25 +101,51 @@ class OpenpyxlBook:
         save_atomic(self.wb, self.path, original=self.original, stamp=self.stamp, force=force)
 
 
+def _write_failure(exc: BaseException) -> OSError | None:
+    """The disk error behind a failed write, as a fresh :class:`OSError` (no traceback
+    holding openpyxl's half-written streams), or ``None`` when it was none: an ``OSError``
+    itself, or lxml's ``SerialisationError("IO_ENOSPC")`` when lxml writes the sheets."""
+    if isinstance(exc, OSError):
+        return OSError(exc.errno, exc.strerror)
+    name = str(exc)
+    if type(exc).__name__ == "SerialisationError" and name.startswith("IO_"):
+        code = getattr(errno, name[3:], None)
+        return OSError(code, name) if isinstance(code, int) else OSError(errno.EIO, name)
+    return None
+
+
 def package_bytes(wb: Workbook) -> bytes:
     """The ``.xlsx`` package of ``wb`` as bytes, written by openpyxl in memory.
 
-    As ``Workbook.save``, except that the zip is closed however the writing ends: an
-    unclosed zip would report its own error when the garbage collector finds it, after
-    finsam's one-line message (a traceback on a full disk).
+    As ``Workbook.save``, except that a failed write leaves nothing that speaks later: the
+    zip is closed however the writing ends, and openpyxl's half-written sheet streams
+    (temporary files, which a full disk breaks) are collected quietly — each would
+    otherwise print its own traceback after finsam's one-line message.
 
     Raises:
         OSError: openpyxl could not write its temporary files (disk full…).
     """
     buffer = io.BytesIO()
     archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    failure, hook = None, sys.unraisablehook
     try:
         ExcelWriter(wb, archive).write_data()
+    except Exception as exc:  # noqa: BLE001 - only a disk error is turned into OSError
+        failure = _write_failure(exc)
+        if failure is None:
+            raise
+        sys.unraisablehook = lambda unraisable: None
     finally:
         try:
             archive.close()
         except (OSError, ValueError):
             archive.fp = None  # nothing more to write; keeps __del__ quiet
+    if failure is not None:
+        try:
+            gc.collect()  # the broken streams complain now, to nobody
+        finally:
+            sys.unraisablehook = hook
+        raise failure
     return buffer.getvalue()
 
 
