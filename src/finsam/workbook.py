@@ -149,23 +149,6 @@ def package_bytes(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-try:  # openpyxl writes sheets through lxml when it is installed; lxml reports a refused write as its own error
-    from lxml.etree import SerialisationError as _SerialisationError
-except ImportError:  # pragma: no cover - without lxml, openpyxl's own writer raises OSError
-    _SerialisationError = OSError
-
-
-def _as_os_error(exc: Exception) -> OSError:
-    """An OS error for a failed write: lxml says ``IO_EFBIG`` / ``IO_ENOSPC`` where Python would
-    raise OSError(EFBIG / ENOSPC) (a sheet larger than the file size limit, a full disk)."""
-    import errno
-
-    if isinstance(exc, OSError):
-        return exc
-    code = getattr(errno, str(exc).removeprefix("IO_"), errno.EIO)
-    return OSError(code, str(exc))
-
-
 def save_atomic(
     wb: Workbook, path: Path, *, original: bytes | None = None, stamp: FileStamp | None = None, force: bool = False
 ) -> None:
@@ -185,8 +168,8 @@ def save_atomic(
     check_writable_target(path)
     try:
         data = package_bytes(wb)
-    except (OSError, _SerialisationError) as exc:  # openpyxl writes each sheet to a temporary file first: the disk may be full there
-        raise WorkbookError(f"{path.name} gick inte att spara: {os_error_text(_as_os_error(exc))}. Inget har ändrats.") from None
+    except OSError as exc:  # openpyxl writes each sheet to a temporary file first (lxml's errors too: package_bytes)
+        raise WorkbookError(f"{path.name} gick inte att spara: {os_error_text(exc)}. Inget har ändrats.") from None
     if original is not None:
         data = carry_over(original, data)
         lost = lost_parts(original, data)
