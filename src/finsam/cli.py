@@ -81,7 +81,9 @@ def _fmt(v) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    return f"{int(v):,}".replace(",", "\u00a0")
+    from finsam.money import format_int
+
+    return format_int(int(v))
 
 
 def _kr(v: float) -> str:

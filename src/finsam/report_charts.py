@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from finsam.money import format_int, round_half_away
 from finsam.report import WorkbookValues
 
 #: Colours: inflöde/utflöde; budget/ackumulerat/prognos (colour-blind safe, Okabe–Ito).
@@ -44,14 +45,7 @@ def municipality_chart(values: WorkbookValues, work_dir: Path) -> Path | None:
     ax.bar([i - 0.2 for i in x], inflow, width=0.4, label="Inflöde (antal)", color=COLOURS[0])
     ax.bar([i + 0.2 for i in x], outflow, width=0.4, label="Utflöde (antal)", color=COLOURS[1])
     ax.set_xticks(list(x), [str(v) for v in labels], rotation=30, ha="right", fontsize=8)
-    ax.set_title("Deltagare per kommun", fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    out = Path(work_dir) / "deltagare.png"
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, ax, "Deltagare per kommun", Path(work_dir) / "deltagare.png")
 
 
 def economy_chart(values: WorkbookValues, tables: dict, work_dir: Path) -> Path | None:
@@ -78,12 +72,16 @@ def economy_chart(values: WorkbookValues, tables: dict, work_dir: Path) -> Path 
         ax.bar([i + (k - 1) * 0.27 for i in x], s, width=0.27, label=label, color=COLOURS[k])
     ax.set_xticks(list(x), groups, fontsize=9)
     ax.set_ylabel("Nettokostnad, tkr", fontsize=8)
-    ax.set_title("Budget, ackumulerat utfall och prognos per område", fontsize=10)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}".replace(",", "\u00a0"))
+    ax.yaxis.set_major_formatter(lambda v, _: format_int(round_half_away(v)))
+    return _save(plt, fig, ax, "Budget, ackumulerat utfall och prognos per område", Path(work_dir) / "ekonomi.png")
+
+
+def _save(plt, fig, ax, title: str, out: Path) -> Path:
+    """Title, legend and the house look (no top/right frame), then the PNG ``out``."""
+    ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    out = Path(work_dir) / "ekonomi.png"
     fig.savefig(out)
     plt.close(fig)
     return out
