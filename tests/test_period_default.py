@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from finsam.errors import PeriodError
+from finsam.errors import PeriodError, ProblemError
 from finsam.settings import load_settings
 from finsam.workbook import new_workbook, populate_workbook
 
@@ -45,16 +45,22 @@ def test_early_in_the_year_without_a_complete_quarter_asks_for_a_period(book, cs
         populate_workbook(book, sources=csv_sources, today=date(2013, 2, 10))
 
 
-def test_a_period_with_no_ledger_lines_and_no_registrations_warns(book, csv_sources):
+def test_a_period_with_no_ledger_lines_is_refused(book, csv_sources):
     for f in ("huvudbok.csv", "deltagare.xlsx"):
         assert (csv_sources / f).exists()
-    # keep only the 2012 lines of the ledger: nothing falls in 2013
+    # keep only the 2012 lines of the ledger: nothing falls in 2013 (last year's export)
     lines = (csv_sources / "huvudbok.csv").read_text(encoding="utf-8").splitlines()
-    (csv_sources / "huvudbok.csv").write_text("\n".join([lines[0]] + [l for l in lines[1:] if ";2012-" in l]) + "\n", encoding="utf-8")
-    result = populate_workbook(book, sources=csv_sources, period="2013-Q1")
-    codes = {p.code for p in result.problems}
-    assert "huvudbok-tom-period" in codes
-    assert "deltagare-tom-period" not in codes  # the register does have Q1 registrations
+    kept = [l for l in lines[1:] if ";2012-" in l]
+    last = max(l.split(";")[1] for l in kept)
+    (csv_sources / "huvudbok.csv").write_text("\n".join([lines[0]] + kept) + "\n", encoding="utf-8")
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    with pytest.raises(ProblemError) as err:
+        populate_workbook(book, sources=csv_sources, period="2013-Q1")
+    got = {p.code: p for p in err.value.problems}
+    assert got["huvudbok-tom-period"].severity == "error"
+    assert last in got["huvudbok-tom-period"].message
+    assert "deltagare-tom-period" not in got  # the register does have Q1 registrations
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
 
 
 def test_a_period_outside_the_sie_files_fiscal_year_is_refused(tmp_path, sie_sources):

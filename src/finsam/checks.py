@@ -11,8 +11,11 @@ Each failed check is a :class:`~finsam.errors.Problem` with a stable code, the s
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from finsam import layout
 from finsam.blocks import ECONOMY, PARTICIPANTS, SUMMARY
+from finsam.coverage import ledger_stale_problem
 from finsam.errors import Problem
 from finsam.money import parse_number, round_half_away
 from finsam.settings import Settings
@@ -48,6 +51,27 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+def _iso_date(v) -> date | None:
+    """A date cell as populate writes it (ISO text), or a date value a person or Excel left."""
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v).strip()[:10]) if not _blank(v) else None
+    except ValueError:
+        return None
+
+
+def _stale_ledger(blocks: dict[str, Block]) -> Problem | None:
+    last = _iso_date((blocks.get("fs_huvudbok_sista_datum") or [[None]])[0][0])
+    period = blocks.get("fs_period") or []
+    end = _iso_date(period[1][0]) if len(period) > 1 and period[1] else None
+    if last is None or end is None:
+        return None
+    return ledger_stale_problem(last, end, layout.SHEET_CHECKS, None, "Huvudbokens sista verifikation")
+
+
 def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
     """Check the input blocks of one workbook (``defined name → 2D values``).
 
@@ -58,6 +82,8 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
     ``huvudbok-stammer-inte`` (tables + financing + ej fördelat ≠ the ledger's period result),
     ``eget-kapital-over-riktlinjen`` (the forecast year-end equity above the settings' equity
     guideline for the association's size, warning; nothing while the guideline is empty),
+    ``huvudbok-inaktuell`` (warning: the ledger's last voucher, ``fs_huvudbok_sista_datum``,
+    is more than a month before the period end; :func:`finsam.coverage.ledger_stale`),
     and those of the sheet Deltagare per insats (:func:`finsam.participant_sheet.check_values`).
 
     Masked counts of a publication copy (``"<N"``) are taken as at most N − 1, so the
@@ -118,6 +144,9 @@ def check_blocks(settings: Settings, blocks: dict[str, Block]) -> list[Problem]:
         problems.append(Problem("ej-fordelat", "warning", layout.SHEET_ECONOMY, None, "Ej fördelat",
                                 f"{unalloc:.0f} tkr i huvudboken ligger på okända kostnadsställen eller saknar "
                                 "kostnadsställe. Lägg till kostnadsstället i inställningarna eller rätta konteringen."))
+    stale = _stale_ledger(blocks)
+    if stale is not None:
+        problems.append(stale)
     ledger = (blocks.get("fs_huvudbok_resultat") or [[None]])[0][0]
     if not _blank(ledger) and round_half_away(ack_total + fin_ack + unalloc) != round_half_away(_num(ledger)):
         problems.append(Problem("huvudbok-stammer-inte", "error", layout.SHEET_CHECKS, None, "Huvudboken stämmer",

@@ -20,8 +20,9 @@ tables' blocks as :mod:`finsam.blocks` declares them (``fs_deltagare``, ``fs_ano
 ``fs_deltagare_summa_unika_in/ut``), and single cells: ``fs_period`` (Inställningar F2:F7:
 from, to, period label, year label, updated, finsam version), ``fs_ej_fordelat``
 (Ackumulerat not on a known cost centre), ``fs_eget_kapital`` (opening equity) and
-``fs_huvudbok_resultat`` (the period's result per the ledger), tkr. Prognos and Kommentar
-are the person's cells: populate keeps what was typed there.
+``fs_huvudbok_resultat`` (the period's result per the ledger), tkr; ``fs_huvudbok_sista_datum``
+(Kontroller: the ledger's last voucher date as ISO text, ``2013-06-27``, or empty). Prognos
+and Kommentar are the person's cells: populate keeps what was typed there.
 The sheet ``Deltagare per insats`` (after Deltagare) is laid out by
 :mod:`finsam.participant_sheet` (blocks ``fs_insatser``, ``fs_avslutade``, ``fs_aldrar``,
 ``fs_struktur``).
@@ -119,6 +120,7 @@ INPUT_NAMES = (
     *_inputs(SUMMARY),
     "fs_eget_kapital",
     "fs_huvudbok_resultat",
+    "fs_huvudbok_sista_datum",
 )
 
 
@@ -420,7 +422,8 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tota
     """One row per check: what is checked, the difference or count found, and its status.
 
     Status is ``OK``, ``FEL`` (an error: the figures cannot be trusted) or ``VARNING`` (look
-    at it: a forecast without a comment, result on unknown cost centres). The overall status
+    at it: a forecast without a comment, result on unknown cost centres, a ledger whose last
+    voucher is more than a month before the period end). The overall status
     (``fs_kontroller_status``) is ``FEL`` when any check is, else ``OK``. Masked counts of a
     publication copy (text ``"<N"``) are skipped by the participant checks. The Python twin
     is :func:`finsam.checks.check_blocks` (same codes in its docstring).
@@ -493,6 +496,12 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tota
                    f"({group_ack}{fin_ack}+{totals.unallocated})-fs_huvudbok_resultat", "FEL"))
     checks.append((f"{UNALLOCATED_LABEL} är 0 (annars: lägg till kostnadsstället i inställningarna)",
                    f"{totals.unallocated}", "VARNING"))
+    # finsam.coverage.ledger_stale: the last voucher before EDATE(period end, -1); the dates are ISO text
+    iso = lambda name: f"DATE(LEFT({name},4),MID({name},6,2),MID({name},9,2))"  # noqa: E731
+    checks.append(('="Huvudboken når periodens slut: sista verifikation "&IF(fs_huvudbok_sista_datum="","–",'
+                   'fs_huvudbok_sista_datum)&", periodens slut "&fs_period_till&" (dagar mer än en månad före slutet)"',
+                   f'IF(fs_huvudbok_sista_datum="",0,MAX(0,EDATE({iso("fs_period_till")},-1)'
+                   f'-{iso("fs_huvudbok_sista_datum")}))', "VARNING"))
     r = 7
     checks += totals.money.checks
     for label, formula, level in checks:
@@ -514,6 +523,9 @@ def _checks_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tota
     put(ws, r, 1, "Periodens resultat enligt huvudboken, summa per kostnadsställe (tkr)")
     put(ws, r, 2, fmt=NUMBER_FORMAT)
     names.add("fs_huvudbok_resultat", SHEET_CHECKS, r, 2)
+    put(ws, r + 1, 1, "Huvudbokens sista verifikationsdatum")
+    put(ws, r + 1, 2, right=True)
+    names.add("fs_huvudbok_sista_datum", SHEET_CHECKS, r + 1, 2)
     widths(ws, {"A": 100, "B": 18, "C": 10})
     ws.freeze_panes = "A7"
     print_setup(ws, settings, "1:6")

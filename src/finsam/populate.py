@@ -21,6 +21,7 @@ from finsam.blocks import ANONYMOUS, ECONOMY, INSATSER, PARTICIPANTS, SHEET_INSA
 from finsam.book import (
     Block, BookIO, check_shape, is_blank, is_masked, mask_person_value, masker, read_settings, source_text,
 )
+from finsam.coverage import ledger_last_date, ledger_stale_problem
 from finsam.errors import FinsamError, Problem, ProblemError, WorkbookError
 from finsam.money import report_tkr
 from finsam.participant_tables import ParticipantTables, participant_tables
@@ -256,6 +257,12 @@ def compute_blocks(
                 problems.append(_masked(sheet, "Noteringar", "noteringarna"))
     blocks["fs_eget_kapital"] = [[_opening_equity_tkr(settings, sources.ledger)]]
     blocks["fs_huvudbok_resultat"] = [[int(econ.ledger_result_tkr)]]
+    last = ledger_last_date(sources.ledger)
+    if "fs_huvudbok_sista_datum" in io.names():  # the Kontroller sheet checks it (coverage.ledger_stale)
+        blocks["fs_huvudbok_sista_datum"] = [[last.isoformat() if last else None]]
+    else:  # a workbook made before that check: say it here instead
+        stale = ledger_stale_problem(last, period.end, sources.ledger.source.name)
+        problems += [stale] if stale else []
 
     for name, block in blocks.items():
         check_shape(io, name, block)
@@ -295,8 +302,9 @@ def populate_io(
         if io.folder is None:
             raise FinsamError("Ange källmappen (--sources); arbetsbokens mapp är okänd.")
         sources = io.folder / settings.sources_folder
-    src = read_sources(settings, Path(sources))
-    per = resolve_period(period or settings.period or None, settings, src.ledger, today)
+    period = period or settings.period or None
+    src = read_sources(settings, Path(sources), period=period, today=today)
+    per = resolve_period(period, settings, src.ledger, today)
     src.problems += source_checks.check_sources(settings, src, per)
     if any(p.severity == "error" for p in src.problems):
         raise ProblemError(src.problems)

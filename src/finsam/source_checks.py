@@ -27,6 +27,7 @@ from itertools import islice
 
 import pandas as pd
 
+from finsam.coverage import last_dates, ledger_last_date, month_before
 from finsam.errors import FIRST_ROWS, Problem, aggregate, count_text
 from finsam.municipalities import municipality_key as _key
 from finsam.municipalities import swedish_municipalities
@@ -188,16 +189,29 @@ def check_forecast(settings: Settings, forecast: pd.DataFrame, file: str,
 
 
 def check_period_coverage(sources, period: Period) -> list[Problem]:
-    """Warnings when a source has nothing in the period — a wrong period or an old export,
-    which would otherwise give tables of zeros without a word: ``huvudbok-tom-period`` (no
-    ledger line dated in the period), ``deltagare-tom-period`` (no registration starting or
-    ending in it)."""
+    """When a source does not reach the period — a wrong period or an old export, which would
+    otherwise give tables of zeros, or of an earlier period, without a word:
+    ``huvudbok-tom-period`` (error: no ledger line dated in the period, so every Ackumulerat
+    would be 0 and the reconciliation pass 0 = 0), ``deltagare-tom-period`` (warning: no
+    registration starting or ending in it), ``deltagare-inaktuell`` (warning: the register's
+    last date is more than a month before the period end, :func:`finsam.coverage.month_before`).
+    A stale ledger is the Kontroller sheet's check (:func:`finsam.coverage.ledger_stale`)."""
     out = []
     lines = sources.ledger.lines
-    if not period.contains(lines["date"]).any():
-        out.append(Problem("huvudbok-tom-period", "warning", sources.ledger.source.name, None, "Datum",
-                           f"Huvudboken har inga rader i perioden {period.start}–{period.end}. Kontrollera "
-                           "perioden (--period) och att exporten gäller rätt år."))
+    ledger_errors = any(p.severity == "error" and p.source == sources.ledger.source.name for p in sources.problems)
+    if not period.contains(lines["date"]).any() and not ledger_errors:  # a ledger with bad rows is read as empty
+        last = ledger_last_date(sources.ledger)
+        found = "den har inga rader alls" if last is None else f"dess sista rad är daterad {last}"
+        out.append(Problem("huvudbok-tom-period", "error", sources.ledger.source.name, None, "Datum",
+                           f"Huvudboken har inga transaktioner i perioden {period.start}–{period.end} ({found}), "
+                           "så alla Ackumulerat skulle bli 0. Exportera huvudboken för rätt räkenskapsår, eller "
+                           "ange rätt period med --period."))
+    register = last_dates(sources).get("deltagare")
+    if register is not None and register < month_before(period.end):
+        out.append(Problem("deltagare-inaktuell", "warning", sources.files["deltagare"].name, None, None,
+                           f"Registrets senaste in- eller utskrivningsdatum är {register}, mer än en månad före "
+                           f"periodens slut {period.end}. Är exporten gammal? Exportera registret igen efter "
+                           "periodens slut."))
     p = sources.participants
     if len(p) and not (period.contains(p["start"]).any() or period.contains(p["end"]).any()):
         out.append(Problem("deltagare-tom-period", "warning", sources.files["deltagare"].name, None, None,

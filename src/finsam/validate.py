@@ -190,11 +190,11 @@ def _with_positions(book: OpenpyxlBook, settings: Settings, problems: list[Probl
     return out
 
 
-def _workbook_period(book: OpenpyxlBook, settings: Settings, ledger) -> Period | None:
+def _workbook_period_text(book: OpenpyxlBook, settings: Settings) -> str | None:
+    """The period end the workbook was last populated for, else the settings' period."""
     block = book.read("fs_period") if "fs_period" in book.names() else []
     end = block[1][0] if len(block) > 1 and block[1] else None
-    text = str(end)[:10] if end else (settings.period or None)
-    return resolve_period(text, settings, ledger)
+    return str(end)[:10] if end else (settings.period or None)
 
 
 def validate_workbook(path: Path, sources: Path | None = None) -> Report:
@@ -224,9 +224,10 @@ def validate_workbook(path: Path, sources: Path | None = None) -> Report:
     report.problems += check_person_cells(book, settings)
     folder = Path(sources) if sources is not None else book.folder / settings.sources_folder
     if sources is not None or folder.is_dir():
-        src = read_sources(settings, folder)
+        text = _workbook_period_text(book, settings)
+        src = read_sources(settings, folder, period=text)
         report.sources = str(folder)
-        report.period = _workbook_period(book, settings, src.ledger)
+        report.period = resolve_period(text, settings, src.ledger)
         report.problems += src.problems
         report.problems += source_checks.check_sources(settings, src, report.period)
     report.problems = aggregate(report.problems)
