@@ -97,13 +97,17 @@ def print_populate(result, path: Path) -> None:
 
     assert isinstance(result, PopulateResult)
     out.print(f"{path} fylld för perioden {result.period.start}–{result.period.end} ({result.period.label}).")
+    from finsam.coverage import source_files
+
     t = Table(title="Lästa källfiler")
     t.add_column("Källa")
     t.add_column("Fil")
     t.add_column("Rader", justify="right")
-    rows = result.sources.rows_read
-    for kind, f in result.sources.files.items():
-        t.add_row(kind, result.sources.label(kind), str(rows.get(kind, "")))
+    t.add_column("Sista datum")
+    for f in source_files(result.sources):
+        t.add_row(f.kind, result.sources.label(f.kind), "" if f.rows is None else str(f.rows), f.last_text)
+    for f, why in result.sources.ignored.items():
+        t.add_row("", f.name, "", why)
     out.print(t)
     m = result.municipalities.loc["Summa"]
     out.print(

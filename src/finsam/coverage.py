@@ -122,8 +122,12 @@ def source_files(sources: Sources) -> list[SourceFile]:
 
 
 def _period_figures(ledger: Ledger, period: Period) -> dict[tuple[str, str], int]:
-    """Öre per (account, cost centre) over the period's lines: what the workbook would show."""
-    lines = ledger.lines[period.contains(ledger.lines["date"])]
+    """Öre per (result account, cost centre) over the period's lines: what the workbook shows
+    (balance accounts, such as the bank side of each voucher, do not count)."""
+    from finsam.sources.ledger import result_lines
+
+    lines = result_lines(ledger.lines)
+    lines = lines[period.contains(lines["date"])]
     sums = lines.groupby(["account", "cost_centre"])["amount_ore"].sum()
     return {k: int(v) for k, v in sums.items() if v}
 
@@ -137,7 +141,7 @@ def choose_ledger(ledgers: list[Ledger], settings: Settings, period_text: str | 
     (:func:`finsam.period.resolve_period`); a ledger *covers* the period when it resolves and is
     not stale (:func:`ledger_stale`).
 
-    1. All give the same figures for the period (per account and cost centre): the first is
+    1. All give the same figures for the period (per result account and cost centre): the first is
        used (no problem: the files list says the others were not used and why).
     2. Else exactly one covers the period: it is used; a warning ``huvudbok-ignorerad`` names
        each other file and its last date.

@@ -45,6 +45,7 @@ from typing import Any
 from finsam import layout
 from finsam.book import Block, read_settings
 from finsam.checks import check_blocks
+from finsam.coverage import source_files
 from finsam.errors import Problem, ProblemError, WorkbookError, count_text
 from finsam.populate import PopulateResult, populate_io
 from finsam.settings import Settings
@@ -271,12 +272,15 @@ def populate_message(result: PopulateResult) -> str:
     decisions, warnings."""
     per = result.period
     lines = [f"Arbetsboken är ifylld för {per.label} {per.end.year} ({per})."]
-    files = result.sources.files
     src = result.sources
-    read = ", ".join(f"{files[k].name} ({', '.join(filter(None, [src.sheet_text(k), count_text(n, 'rad', 'rader')]))})"
-                     for k, n in src.rows_read.items()
-                     if k in files)
+    read = ", ".join(
+        f"{f.path.name} ({', '.join(filter(None, [src.sheet_text(f.kind), count_text(f.rows or 0, 'rad', 'rader')]))}"
+        + (f", sista datum {f.last_text})" if f.last_date else ")")
+        for f in source_files(src)
+    )
     lines.append(f"Lästa källfiler: {read}.")
+    for f, why in result.sources.ignored.items():
+        lines.append(f"{f.name} {why}.")
     m = result.municipalities
     lines.append(
         f"Deltagare: inflöde {int(m.at['Summa', 'inflode_antal'])} ({int(m.at['Summa', 'inflode_unika'])} unika), "

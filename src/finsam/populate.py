@@ -97,6 +97,11 @@ def _participant_blocks(io: BookIO, settings: Settings, sources: Sources, period
     problems += p
     anonymous = ANONYMOUS.blocks_of(anon)
     old = io.read(ANONYMOUS.name(""))
+    if sources.anonymous is None and any(not is_blank(v) for row in old for v in row):
+        problems.append(Problem("anonyma-tomda", "warning", settings.source_patterns["anonyma"], None, None,
+                                "Arbetsboken har anonyma deltagare från en tidigare körning, men källmappen har ingen "
+                                f"fil som matchar {settings.source_patterns['anonyma']!r}: tabellen töms. Lägg filen i "
+                                "källmappen och kör igen om de ska stå kvar."))
     if old and len(old[0]) == 2:  # a workbook from before the kön columns: insats, antal
         anonymous = {n: [[r[0], r[-1]] for r in b] for n, b in anonymous.items()}
     blocks.update(anonymous)
