@@ -247,7 +247,7 @@ def test_populate_alert_says_what_was_filled(template, sources):
     prompt, title, buttons, mode, _ = alert["args"]
     assert (title, buttons, mode) == ("finsam", "ok", "info")
     assert prompt.startswith("Arbetsboken är ifylld för Jan-Mars 2013 (2013-01-01–2013-03-31).")
-    assert "deltagare.xlsx (blad Deltagare, 356 rader)" in prompt and "prognos.csv (1 rad)" in prompt
+    assert "deltagare.xlsx (blad Deltagare, 356 rader, sista datum 2013-04-13)" in prompt and "prognos.csv (1 rad)" in prompt
     assert "Deltagare: inflöde 152 (133 unika), utflöde 98 (96 unika)." in prompt
     assert len(prompt) <= excel.MAX_MESSAGE
 
