@@ -172,6 +172,7 @@ def test_the_button_message_names_every_file_and_its_last_date(tmp_path, sample_
     assert "huvudbok.csv (9 rader, sista datum 2013-09-20)" in message  # nine lines in huvudbok-q3.csv
     assert "huvudbok.se används inte" in message
     assert "budget.xlsx (" in message and "prognos.csv (" in message
+    assert "budget.xlsx (bladen Budget, Finansiering, " in message  # the sample budget's two sheets
 
 
 def test_a_missing_optional_source_is_said(tmp_path, sample_sources):
