@@ -99,16 +99,15 @@ def print_populate(result, path: Path) -> None:
     out.print(f"{path} fylld för perioden {result.period.start}–{result.period.end} ({result.period.label}).")
     from finsam.coverage import source_files
 
-    t = Table(title="Lästa källfiler")
-    t.add_column("Källa")
+    t = Table(title="Lästa källfiler")  # the file names say the kind; the table fits 80 columns
     t.add_column("Fil")
     t.add_column("Rader", justify="right")
-    t.add_column("Sista datum")
+    t.add_column("Sista datum", no_wrap=True)
     for f in source_files(result.sources):
-        t.add_row(f.kind, result.sources.label(f.kind), "" if f.rows is None else str(f.rows), f.last_text)
-    for f, why in result.sources.ignored.items():
-        t.add_row("", f.name, "", why)
+        t.add_row(result.sources.label(f.kind), "" if f.rows is None else str(f.rows), f.last_text)
     out.print(t)
+    for f, why in result.sources.ignored.items():
+        out.print(f"{f.name} {why}.")
     m = result.municipalities.loc["Summa"]
     out.print(
         f"Deltagare: inflöde {m['inflode_antal']} ({m['inflode_unika']} unika), "
