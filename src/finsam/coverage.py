@@ -151,18 +151,22 @@ def choose_ledger(ledgers: list[Ledger], settings: Settings, period_text: str | 
 
     Raises:
         SourceError: case 3; the message names every file and its last date.
+        PeriodError: the period is refused with every ledger (a period that is no period).
     """
     from finsam.period import resolve_period
 
     if len(ledgers) == 1:
         return ledgers[0], [], {}
-    info = []
+    info, refused = [], []
     for ledger in ledgers:
         try:
             period = resolve_period(period_text, settings, ledger, today)
-        except PeriodError:
+        except PeriodError as exc:
             period = None
+            refused.append(exc)
         info.append((ledger, period, ledger_last_date(ledger)))
+    if len(refused) == len(ledgers):  # the period itself is wrong, whichever ledger is read
+        raise refused[0]
 
     def named(items) -> str:
         return ", ".join(f"{lg.source.name} (sista verifikation {last or 'saknas'})" for lg, _, last in items)
