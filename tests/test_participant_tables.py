@@ -23,7 +23,7 @@ from finsam.sources.anonymous import read_anonymous
 from finsam.sources.participants import read_participants
 from finsam.sources.structure import read_structure
 
-from conftest import DATA, SAMPLE, edited_settings
+from conftest import DATA, PNR, SAMPLE, edited_settings
 
 Q1 = Period(date(2013, 1, 1), date(2013, 3, 31))
 RESULTS = {"arbete": "Arbete", "studier": "Studier", "arbetssökande": "Arbetssökande"}
@@ -180,7 +180,7 @@ def test_small_register_warnings(small):
 def test_ages_at_birthdays_and_samordningsnummer():
     import pandas as pd
 
-    person = pd.Series([s.replace("-", "") for s in ("19930215-2476", "19950161-2387")] * 2)
+    person = pd.Series([s.replace("-", "") for s in PNR["ages"]["values"]] * 2)  # synthetic, cases.toml
     day = pd.to_datetime(pd.Series(["2013-02-14", "2013-01-01", "2013-02-15", "2012-12-31"]))
     assert list(pt.ages_at(person, day)) == [19, 18, 20, 17]
 
