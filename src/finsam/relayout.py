@@ -42,6 +42,11 @@ from finsam.settings import CostCentre, FinancingLine, Settings
 _ECONOMY_BLOCKS = ("koder", "namn", "utfall", "prognos", "kommentar")
 
 
+def _first_five(items: list[str]) -> str:
+    """The first five ``items`` and how many more (Swedish), for a message."""
+    return ", ".join(items[:5]) + (f" och {len(items) - 5} till" if len(items) > 5 else "")
+
+
 def _code(v) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
@@ -165,7 +170,7 @@ def apply(book, settings: Settings) -> list[str]:
     )
     strangers = _strangers(book, settings, old)
     if strangers:
-        shown = ", ".join(strangers[:5]) + (f" och {len(strangers) - 5} till" if len(strangers) > 5 else "")
+        shown = _first_five(strangers)
         raise WorkbookError(
             f"{book.label}: kostnadsställena eller finansieringsposterna i bladet {layout.SHEET_SETTINGS} har ändrats, "
             f"så bladen {', '.join(layout.MONEY_SHEETS)} måste byggas om, men {shown} innehåller något som inte är "
@@ -174,7 +179,7 @@ def apply(book, settings: Settings) -> list[str]:
 
     pointers = _pointers(book)
     if pointers:
-        shown = ", ".join(pointers[:5]) + (f" och {len(pointers) - 5} till" if len(pointers) > 5 else "")
+        shown = _first_five(pointers)
         raise WorkbookError(
             f"{book.label}: kostnadsställena eller finansieringsposterna i bladet {layout.SHEET_SETTINGS} har ändrats, "
             f"så bladen {', '.join(layout.MONEY_SHEETS)} måste byggas om och deras rader flyttas, men {shown} pekar på "
