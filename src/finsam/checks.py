@@ -1,6 +1,6 @@
 """Checks on a workbook's values: the Python twin of the ``Kontroller`` sheet's formulas.
 
-The workbook checks itself with formulas (live in Excel, :func:`finsam.layout._checks_sheet`);
+The workbook checks itself with formulas (live in Excel, :func:`finsam.layout_checks.checks_sheet`);
 :func:`check_blocks` runs the same checks on the input blocks, without a spreadsheet engine,
 for ``finsam validate`` and the Excel button. Totals are recomputed from the rows exactly as
 the formulas do (sums of whole-tkr rows).

@@ -8,7 +8,7 @@ rules here (README "Checks and safety"):
   month before the period end, i.e. before :func:`month_before` of it (Excel's ``EDATE(end,
   -1)``: 30 Sept → 30 Aug, 31 March → 28 Feb). A warning, ``huvudbok-inaktuell``, printed after
   a populate and shown on the Kontroller sheet (input ``fs_huvudbok_sista_datum``, the same
-  rule as a formula in :func:`finsam.layout._checks_sheet`).
+  rule as a formula in :func:`finsam.layout_checks.checks_sheet`).
 * **Stale register** and **empty ledger**: :func:`finsam.source_checks.check_period_coverage`
   (``deltagare-inaktuell``, ``huvudbok-tom-period``), with :func:`month_before` and
   :func:`last_dates` from here.
