@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 import finsam.blocks
 import finsam.checks
 import finsam.layout
+import finsam.layout_checks
 import finsam.layout_money
 import finsam.populate
 import finsam.validate
@@ -72,7 +73,8 @@ def wider_economy(monkeypatch):
     at = [c.key for c in cols].index("budget") + 1
     cols.insert(at, Column("budget_fg", "Budget föregående år", None, "tkr", block="utfall", total="sum"))
     wider = dataclasses.replace(ECONOMY, columns=tuple(cols))
-    for module in (finsam.blocks, finsam.layout, finsam.layout_money, finsam.populate, finsam.checks, finsam.validate):
+    for module in (finsam.blocks, finsam.layout, finsam.layout_checks, finsam.layout_money, finsam.populate, finsam.checks,
+                   finsam.validate):
         monkeypatch.setattr(module, "ECONOMY", wider)
     return wider
 
