@@ -53,16 +53,31 @@ def _per_distinct(values: pd.Series, rule) -> pd.Series:
     """``rule`` (a function of a Series of text) applied once per distinct value of
     ``values`` and spread back by position: a register has few distinct Kön, Avslutsorsak or
     Insats texts, so 200 000 rows cost a handful of string operations."""
-    codes, uniques = pd.factorize(values.fillna("").astype(object), use_na_sentinel=False)
-    mapped = rule(pd.Series(uniques, dtype=object)).to_numpy()
+    codes, uniques = pd.factorize(values)  # the column's own (Arrow) factorize; empty cells: -1
+    mapped = rule(pd.Series([*uniques, ""], dtype=object)).to_numpy()  # "" for the empty cells, last
     return pd.Series(mapped[codes], index=values.index)
 
 
 def _mapped(values: pd.Series, pairs: tuple[tuple[str, str], ...]) -> pd.Series:
     """``values`` (text, None) mapped by ``pairs`` compared without case and surrounding
     blanks; NaN where no pair matches."""
+    return _per_distinct(values, lambda u: _mapped_texts(u, pairs))
+
+
+def _mapped_texts(texts: pd.Series, pairs: tuple[tuple[str, str], ...]) -> pd.Series:
+    """:func:`_mapped` for a Series of distinct texts."""
     lookup = {k.strip().casefold(): v for k, v in pairs}
-    return _per_distinct(values, lambda u: u.astype(str).str.strip().str.casefold().map(lookup))
+    return texts.astype(str).str.strip().str.casefold().map(lookup)
+
+
+def _person_codes(participants: pd.DataFrame) -> pd.Series:
+    """Each registration's person as an int (the same int for the same personnummer), on the
+    register's index: the ``pid`` column :func:`participant_tables` adds once, else factorized
+    here. Distinct counts and de-duplication group by these ints (grouping 200 000 texts is
+    slow)."""
+    if "pid" in participants:
+        return participants["pid"]
+    return pd.Series(pd.factorize(participants["person"])[0], index=participants.index)
 
 
 def sex_per_person(participants: pd.DataFrame, settings: Settings) -> tuple[pd.Series, pd.Series]:
@@ -78,12 +93,14 @@ def sex_per_person(participants: pd.DataFrame, settings: Settings) -> tuple[pd.S
         ``(sex, conflict)``: Series on the register's index, ``"Kvinna"``, ``"Man"`` or NaN;
         and a bool Series, True on rows of persons whose rows disagree.
     """
-    mapped = _mapped(participants["sex"], settings.sex_values)
-    person, _ = pd.factorize(participants["person"])  # ints: grouping 200 000 texts is slow
-    code = mapped.map({"Kvinna": 1, "Man": 2}).astype("float64")
-    by_person = code.groupby(person)  # min and max skip the unknown (NaN) rows
+    as_code = {"Kvinna": 1.0, "Man": 2.0}  # numbers: min and max per person in one cython pass
+    code = _per_distinct(participants["sex"],
+                         lambda u: _mapped_texts(u, settings.sex_values).map(as_code).astype("float64"))
+    by_person = code.astype("float64").groupby(_person_codes(participants).to_numpy())  # min/max skip NaN
     low, high = by_person.transform("min").to_numpy(), by_person.transform("max").to_numpy()
-    sex = pd.Series(np.where(low == high, low, np.nan), index=participants.index).map({1.0: "Kvinna", 2.0: "Man"})
+    agreed = np.where(low == high, low, 0.0)  # 0: no kön (none known, or rows disagree)
+    sex = pd.Series(np.array([np.nan, "Kvinna", "Man"], dtype=object)[np.nan_to_num(agreed).astype(int)],
+                    index=participants.index)
     return sex, pd.Series((low != high) & ~np.isnan(low), index=participants.index)
 
 
@@ -152,7 +169,8 @@ def participants_by_insats(participants: pd.DataFrame, period: Period, sex: pd.S
     columns = the sum of the rows.
     """
     flags = flags or _flags(participants, period)  # ``flags``: already computed by the caller
-    frame = pd.DataFrame({"insats": _insats(participants), "person": participants["person"], "sex": sex})
+    insats = participants["insats_label"] if "insats_label" in participants else _insats(participants)
+    frame = pd.DataFrame({"insats": insats, "person": _person_codes(participants), "sex": sex})
     active = frame[flags["active"]]
     out = _by_sex(active, "insats")
     for col in ("inflode", "utflode", "pagaende"):
@@ -231,7 +249,8 @@ def inflow_by_age(participants: pd.DataFrame, period: Period, sex: pd.Series, se
     band = np.full(len(sel), len(labels) - 1)
     for i, b in enumerate(settings.age_bands):
         band[(age >= b.low) & (age <= b.high)] = i
-    frame = pd.DataFrame({"band": band, "person": sel["person"].to_numpy(), "sex": sex[inflow].to_numpy()})
+    frame = pd.DataFrame({"band": band, "person": _person_codes(participants)[inflow].to_numpy(),
+                          "sex": sex[inflow].to_numpy()})
     out = _by_sex(frame, "band").reindex(range(len(labels)), fill_value=0)
     out.index = labels
     out.loc[SUMMA] = _distinct_summa(frame)
@@ -305,6 +324,8 @@ def participant_tables(
     ===========================  ==========================================================
     """
     files = files or {}
+    # computed once and shared by every table: person ints, insats labels
+    participants = participants.assign(pid=_person_codes(participants), insats_label=_insats(participants))
     sex, conflict = sex_per_person(participants, settings)
     flags = _flags(participants, period)
     problems: list[Problem] = []
@@ -312,8 +333,8 @@ def participant_tables(
     unknown_sex = participants.loc[active & sex.isna()]
     if len(unknown_sex):
         values = sorted(set(participants.loc[active & sex.isna() & ~conflict, "sex"].fillna("").astype(str).str.strip()))
-        persons = unknown_sex["person"].nunique()
-        disagree = participants.loc[active & conflict, "person"].nunique()
+        persons = unknown_sex["pid"].nunique()
+        disagree = participants.loc[active & conflict, "pid"].nunique()
         why = f"Kön {_quoted(values)}" if values else ""
         if disagree:
             why += (", och " if why else "") + f"{disagree} med olika kön på olika rader"
@@ -329,7 +350,7 @@ def participant_tables(
                                 f"{count_text(len(texts), 'avslut', 'avslut')} under perioden har en avslutsorsak som inte finns under "
                                 f"[Avslutsorsaker] i bladet Inställningar ({_quoted(sorted(set(texts)))}) och "
                                 "räknas som Övrigt. Lägg till orsaken där med rätt resultat."))
-    no_insats = int((active & (_insats(participants) == NO_INSATS)).sum())
+    no_insats = int((active & (participants["insats_label"] == NO_INSATS)).sum())
     if no_insats:
         problems.append(Problem("insats-saknas", "warning", file, None, "Insats",
                                 f"{count_text(no_insats, 'inskrivning', 'inskrivningar')} under perioden saknar insats och redovisas som "
