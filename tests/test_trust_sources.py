@@ -139,8 +139,10 @@ def test_a_missing_column_is_refused_listing_every_column_of_the_sheet():
     assert "Kostnadsställe, Benämning, Grupp, Belopp, Not" in msg
 
 
+@pytest.mark.parametrize("threads", ["1", "0"])  # the formula scan runs beside the parser, or after it
 @pytest.mark.parametrize("name", ["budget-formel-utan-varde.xlsx", "budget-formel-varde-0.xlsx"])
-def test_formula_cells_without_a_calculated_value_are_refused(name):
+def test_formula_cells_without_a_calculated_value_are_refused(name, threads, monkeypatch):
+    monkeypatch.setenv("FINSAM_THREADS", threads)
     _, _, problems = read_budget(DATA / name)
     formula = [p for p in problems if p.code == "formel-utan-varde"]
     assert [(p.severity, p.source, p.row, p.column) for p in formula] == [

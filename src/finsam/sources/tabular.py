@@ -39,6 +39,7 @@ import pandas as pd
 from finsam import money
 from finsam.errors import FIRST_ROWS, Problem, SourceError, parser_position
 from finsam.personnummer import redact
+from finsam.runtime import beside
 from finsam.sources import xlsx
 from finsam.sources.dates import parse_dates, slash_order  # noqa: F401 - the readers' one date reader
 
@@ -300,8 +301,11 @@ def _read_sheet(path: Path, table: Table, required, wanted, sheet: str | None, l
     visible = [n for n in names if n not in hidden]
     rows: dict[str, list[list]] = {}
     exact = [n for n in visible if sheet is not None and n.strip().casefold() == sheet.casefold()]
-    for n in exact[:1] or visible:
-        rows[n] = xlsx.read_rows(path, n)
+    # the formula scan (zlib) runs beside the cell parser (calamine): both outside the GIL
+    with beside(xlsx.sheets_with_formulas, path, exact[:1] or visible) as formulas:
+        for n in exact[:1] or visible:
+            rows[n] = xlsx.read_rows(path, n)
+        with_formulas = formulas.result()
     headers = {n: [str(_like_read_excel(c)).strip() for c in (r[0] if r else []) if c != ""] for n, r in rows.items()}
     try:
         chosen = xlsx.choose_sheet(path, headers, name=sheet, required=list(required.values()), lacks=lacks,
@@ -326,7 +330,7 @@ def _read_sheet(path: Path, table: Table, required, wanted, sheet: str | None, l
     body = sheet_rows[1:]
     if not keep:
         return pd.DataFrame(columns=header)
-    table.problems += xlsx.formula_problems(path, chosen, keep)
+    table.problems += xlsx.formula_problems(path, chosen, keep, has_formula=chosen in with_formulas)
     df = pd.DataFrame({h: cells([row[i] for row in body]) for h, i in keep.items()}, index=pd.RangeIndex(len(body)))
     firsts = [row[0] for row in body]
     for i in [i for i, v in enumerate(firsts) if v == "" or v is None]:

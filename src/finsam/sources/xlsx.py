@@ -221,20 +221,43 @@ def column_letter(index: int) -> str:
     return out
 
 
-def formula_problems(path: Path, sheet: str, columns: dict[str, int], header_row: int = 1) -> list[Problem]:
+def sheets_with_formulas(path: Path, sheets: list[str]) -> set[str]:
+    """Those of ``sheets`` whose XML holds a formula element (:func:`_has_formula`); empty for
+    files that are no xlsx/xlsm. One decompression per sheet, outside the GIL (zlib), so the
+    readers run it beside the cell parser (:func:`finsam.runtime.beside`)."""
+    s = structure(path)
+    if s is None:
+        return set()
+    found = set()
+    with zipfile.ZipFile(path) as z:
+        for sheet in sheets:
+            try:
+                if s.sheets.get(sheet) and _has_formula(z, s.sheets[sheet]):
+                    found.add(sheet)
+            except KeyError:
+                continue
+    return found
+
+
+def formula_problems(path: Path, sheet: str, columns: dict[str, int], header_row: int = 1, *,
+                     has_formula: bool | None = None) -> list[Problem]:
     """``formel-utan-varde`` errors for formula cells (below the header, in ``columns``:
     header name → 0-based index) whose cached value is missing or 0, one problem per column
     (count, first cells), so a generated file with thousands of them gives a few lines.
 
     Only xlsx/xlsm can be checked (the formula is in the sheet's XML); the sheet XML is
-    searched for a formula element first, so a sheet without formulas costs one scan.
+    searched for a formula element first, so a sheet without formulas costs one scan
+    (``has_formula``: that scan's answer when the caller already has it,
+    :func:`sheets_with_formulas`).
     """
+    if has_formula is False:
+        return []
     s = structure(path)
     if s is None or not s.sheets.get(sheet):
         return []
     with zipfile.ZipFile(path) as z:
         try:
-            if not _has_formula(z, s.sheets[sheet]):
+            if has_formula is None and not _has_formula(z, s.sheets[sheet]):
                 return []
             xml = z.read(s.sheets[sheet])
         except KeyError:
