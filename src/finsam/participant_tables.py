@@ -27,7 +27,7 @@ import pandas as pd
 from finsam.errors import Problem, count_text
 from finsam.period import Period
 from finsam.settings import RESULT_CATEGORIES, Settings
-from finsam.tables import is_felregistrering
+from finsam.tables import is_felregistrering, person_codes
 
 #: Columns of the Deltagare-per-insats table: distinct persons by kön, then antal.
 INSATS_COLUMNS = ["kvinnor", "man", "totalt", "inflode", "utflode", "pagaende"]
@@ -70,16 +70,6 @@ def _mapped_texts(texts: pd.Series, pairs: tuple[tuple[str, str], ...]) -> pd.Se
     return texts.astype(str).str.strip().str.casefold().map(lookup)
 
 
-def _person_codes(participants: pd.DataFrame) -> pd.Series:
-    """Each registration's person as an int (the same int for the same personnummer), on the
-    register's index: the ``pid`` column :func:`participant_tables` adds once, else factorized
-    here. Distinct counts and de-duplication group by these ints (grouping 200 000 texts is
-    slow)."""
-    if "pid" in participants:
-        return participants["pid"]
-    return pd.Series(pd.factorize(participants["person"])[0], index=participants.index)
-
-
 def sex_per_person(participants: pd.DataFrame, settings: Settings) -> tuple[pd.Series, pd.Series]:
     """Each registration's kön, one per person (kön belongs to the person, not the row).
 
@@ -96,7 +86,7 @@ def sex_per_person(participants: pd.DataFrame, settings: Settings) -> tuple[pd.S
     as_code = {"Kvinna": 1.0, "Man": 2.0}  # numbers: min and max per person in one cython pass
     code = _per_distinct(participants["sex"],
                          lambda u: _mapped_texts(u, settings.sex_values).map(as_code).astype("float64"))
-    by_person = code.astype("float64").groupby(_person_codes(participants).to_numpy())  # min/max skip NaN
+    by_person = code.astype("float64").groupby(person_codes(participants).to_numpy())  # min/max skip NaN
     low, high = by_person.transform("min").to_numpy(), by_person.transform("max").to_numpy()
     agreed = np.where(low == high, low, 0.0)  # 0: no kön (none known, or rows disagree)
     sex = pd.Series(np.array([np.nan, "Kvinna", "Man"], dtype=object)[np.nan_to_num(agreed).astype(int)],
@@ -126,7 +116,8 @@ def _insats(participants: pd.DataFrame) -> pd.Series:
         name = u.astype(str).str.strip()
         return name.where(name != "", NO_INSATS)
 
-    return _per_distinct(participants["insats"], rule)
+    # categorical: the tables group 200 000 rows by a handful of insatser (by int codes)
+    return _per_distinct(participants["insats"], rule).astype("category")
 
 
 def _by_sex(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -134,9 +125,9 @@ def _by_sex(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     holds ``key``, ``person``, ``sex`` (one kön per person)."""
     rows = frame.drop_duplicates([key, "person"])
     out = pd.DataFrame({
-        "kvinnor": (rows["sex"] == "Kvinna").groupby(rows[key]).sum(),
-        "man": (rows["sex"] == "Man").groupby(rows[key]).sum(),
-        "totalt": rows.groupby(key).size(),
+        "kvinnor": (rows["sex"] == "Kvinna").groupby(rows[key], observed=True).sum(),
+        "man": (rows["sex"] == "Man").groupby(rows[key], observed=True).sum(),
+        "totalt": rows.groupby(key, observed=True).size(),
     })
     return out.astype("int64")
 
@@ -170,11 +161,13 @@ def participants_by_insats(participants: pd.DataFrame, period: Period, sex: pd.S
     """
     flags = flags or _flags(participants, period)  # ``flags``: already computed by the caller
     insats = participants["insats_label"] if "insats_label" in participants else _insats(participants)
-    frame = pd.DataFrame({"insats": insats, "person": _person_codes(participants), "sex": sex})
+    frame = pd.DataFrame({"insats": insats, "person": person_codes(participants), "sex": sex})
     active = frame[flags["active"]]
     out = _by_sex(active, "insats")
+    out.index = out.index.astype(object)  # plain labels: the Summa row is added below
     for col in ("inflode", "utflode", "pagaende"):
-        out[col] = flags[col].groupby(frame["insats"]).sum().reindex(out.index, fill_value=0).astype("int64")
+        flows = flags[col].groupby(frame["insats"], observed=True).sum()
+        out[col] = flows.set_axis(flows.index.astype(object)).reindex(out.index, fill_value=0).astype("int64")
     out = out.loc[sorted(out.index, key=lambda n: (n == NO_INSATS, swedish_sort_key(n)))]
     summa = _distinct_summa(active) + [int(out[c].sum()) for c in ("inflode", "utflode", "pagaende")]
     out.loc[SUMMA] = summa
@@ -204,7 +197,8 @@ def results(participants: pd.DataFrame, period: Period, sex: pd.Series, settings
     :func:`participants_by_insats`. Sample Q1 2013: Arbete 9 | 7 | 16, Studier 4 | 10 | 14.
     """
     ended = (flags or _flags(participants, period))["utflode"]
-    category, _ = result_category(participants["end_reason"], settings)
+    category = (participants["result"] if "result" in participants
+                else result_category(participants["end_reason"], settings)[0])
     frame = pd.DataFrame({"c": category[ended], "sex": sex[ended]})
     out = pd.DataFrame({
         "kvinnor": (frame["sex"] == "Kvinna").groupby(frame["c"]).sum(),
@@ -219,7 +213,11 @@ def ages_at(person: pd.Series, day: pd.Series) -> pd.Series:
     (``YYYYMMDDNNNC``); a samordningsnummer's day is 60 more than the birth day. Computed as
     (YYYYMMDD of the day − YYYYMMDD of the birth) // 10000, which is the completed years.
     Never write the result anywhere but into counts."""
-    born = pd.to_numeric(person.str.slice(0, 8), errors="coerce")
+    # the first 8 characters as bytes, digit by digit: a reservnummer's ``R`` makes it no date (NaN)
+    # (shorter values are padded with NUL bytes, None reads "None": neither is all digits)
+    head = np.array(person.to_numpy(dtype=object), dtype="S8").view(np.uint8).reshape(-1, 8).astype(np.int64) - 48
+    digits = ((head >= 0) & (head <= 9)).all(axis=1)
+    born = pd.Series(np.where(digits, head @ 10 ** np.arange(7, -1, -1), np.nan), index=person.index)
     born = born - 60 * ((born % 100) > 60)
     on = day.dt.year * 10000 + day.dt.month * 100 + day.dt.day
     return (on - born) // 10000
@@ -249,7 +247,7 @@ def inflow_by_age(participants: pd.DataFrame, period: Period, sex: pd.Series, se
     band = np.full(len(sel), len(labels) - 1)
     for i, b in enumerate(settings.age_bands):
         band[(age >= b.low) & (age <= b.high)] = i
-    frame = pd.DataFrame({"band": band, "person": _person_codes(participants)[inflow].to_numpy(),
+    frame = pd.DataFrame({"band": band, "person": person_codes(participants)[inflow].to_numpy(),
                           "sex": sex[inflow].to_numpy()})
     out = _by_sex(frame, "band").reindex(range(len(labels)), fill_value=0)
     out.index = labels
@@ -325,7 +323,9 @@ def participant_tables(
     """
     files = files or {}
     # computed once and shared by every table: person ints, insats labels
-    participants = participants.assign(pid=_person_codes(participants), insats_label=_insats(participants))
+    category, unknown = result_category(participants["end_reason"], settings)
+    participants = participants.assign(pid=person_codes(participants), insats_label=_insats(participants),
+                                       result=category)
     sex, conflict = sex_per_person(participants, settings)
     flags = _flags(participants, period)
     problems: list[Problem] = []
@@ -343,7 +343,6 @@ def participant_tables(
                                 "Totalt. Rätta Kön i registret, eller lägg till värdet under [Kön] i bladet "
                                 "Inställningar."))
     ended = flags["utflode"]
-    _, unknown = result_category(participants["end_reason"], settings)
     texts = participants.loc[ended & unknown, "end_reason"].fillna("").astype(str).str.strip()
     if len(texts):
         problems.append(Problem("avslutsorsak-okand", "warning", file, None, "Avslutsorsak",

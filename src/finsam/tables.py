@@ -45,6 +45,16 @@ def table_municipality(names: pd.Series, settings: Settings) -> pd.Series:
     return pd.Series(np.array(rows + [settings.other_label], dtype=object)[codes], index=names.index)
 
 
+def person_codes(participants: pd.DataFrame) -> pd.Series:
+    """Each registration's person as an int, the same int for the same personnummer, on the
+    register's index: the ``pid`` column of :func:`~finsam.sources.participants.read_participants`,
+    else factorized here; -1 where the personnummer is missing. Distinct counts (unika, deltagare) and de-duplication group by
+    these ints: grouping 200 000 personnummer texts costs several times more."""
+    if "pid" in participants:
+        return participants["pid"]
+    return pd.Series(pd.factorize(participants["person"])[0], index=participants.index)
+
+
 def participants_by_municipality(participants: pd.DataFrame, period: Period, settings: Settings) -> pd.DataFrame:
     """Inflöde and utflöde per municipality (seed table "Statistik över hur många från
     respektive kommun", enligt folkbokföring).
@@ -76,8 +86,10 @@ def participants_by_municipality(participants: pd.DataFrame, period: Period, set
         "utflode": period.contains(participants["end"]) & real,
     }
     out = pd.DataFrame(0, index=rows + ["Summa"], columns=MUNICIPALITY_COLUMNS, dtype="int64")
+    pid = person_codes(participants)
+    pid = pid.where(pid >= 0)  # a missing personnummer is no person (NaN: nunique skips it)
     for flow, mask in flows.items():
-        sel = pd.DataFrame({"m": muni[mask], "p": participants["person"][mask]})
+        sel = pd.DataFrame({"m": muni[mask], "p": pid[mask]})
         antal = sel.groupby("m").size()
         unika = sel.groupby("m")["p"].nunique()
         out.loc[rows, f"{flow}_antal"] = antal.reindex(rows, fill_value=0).astype("int64").to_numpy()

@@ -18,6 +18,9 @@ column              dtype            meaning
 ``end_reason``      str / None       Avslutsorsak
 ``sex``             str / None       Kön as written (mapped by the settings' [Kön] table in
                                      :mod:`finsam.participant_tables`)
+``pid``             int64            the person as an int (the same for the same
+                                     ``person``; -1 where it is invalid): unika and
+                                     deltagare count these (:func:`finsam.tables.person_codes`)
 ==================  ===============  ======================================================
 
 Personnummer are parsed by :mod:`finsam.personnummer`; the value as written never leaves
@@ -183,6 +186,7 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
                                  lambda i: f"Raden är en exakt kopia av rad {first_row[i]} och räknas en gång. "
                                            "Ta bort dubbletten i registret.")
         out = out[~dup]
+    out["pid"] = pd.factorize(out["person"])[0]  # one int per person, for every distinct count
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
     out.attrs["sheet"] = table.sheet
     return out, problems
