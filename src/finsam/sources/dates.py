@@ -69,13 +69,19 @@ def _out_of_range(raw: pd.Series, parsed: pd.Series, file: str, column: str, ind
     return out
 
 
+def _only_dates(values: pd.Series) -> bool:
+    """Whether a column holds real dates (or nothing) only: the usual xlsx date column, one
+    C-level type scan instead of a Python look at each cell."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("date", "datetime", "datetime64", "empty")
+
+
 def slash_order(*columns: pd.Series) -> str | None:
     """How the file's ``a/b/yyyy`` dates are written: :data:`DAY_FIRST` when some ``a`` is
     above 12 and no ``b`` is, :data:`MONTH_FIRST` (US) the other way round, :data:`UNDECIDED`
     when no value decides or they contradict each other, ``None`` when no value could be
     read both ways."""
     parts = [c[c.map(lambda v: isinstance(v, str))].str.strip().str.extract(_SLASH).dropna().astype(int)
-             for c in columns]
+             for c in columns if not _only_dates(c)]
     p = pd.concat(parts) if parts else pd.DataFrame()
     if not len(p):
         return None
@@ -103,7 +109,7 @@ def parse_dates(values: pd.Series, *, file: str, column: str, epoch: pd.Timestam
     """
     s = values.astype(object)
     problems: list[Problem] = []
-    if pd.api.types.infer_dtype(s, skipna=True) in ("date", "datetime", "datetime64", "empty"):
+    if _only_dates(s):
         # the usual xlsx column: real dates (or nothing) only, converted in one step
         out = _to_ns(s)
         return out.dt.normalize(), _out_of_range(s, out, file, column)
