@@ -177,7 +177,8 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     )
     invalid = out["person"].isna()  # compare invalid numbers by what is written
     key = out.assign(person=out["person"].where(~invalid, df["person"][invalid].map(personnummer.as_text)))
-    lost = key["person"].astype(str).str.fullmatch(personnummer.SCIENTIFIC.pattern)  # not one person: digits gone
+    lost = pd.Series(False, index=key.index)  # 1,99405E+11 is not one person: its digits are gone
+    lost[invalid] = key["person"][invalid].astype(str).str.fullmatch(personnummer.SCIENTIFIC.pattern).fillna(False)
     dup = key.duplicated(keep="first") & key["person"].ne("") & ~lost
     if dup.any():
         group = key.astype(str).groupby(list(key.columns), sort=False, dropna=False).ngroup()  # empty cells match too
