@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import openpyxl
 import pytest
@@ -17,11 +18,18 @@ runner = CliRunner()
 COMMANDS = ["new", "populate", "demo", "inspect", "addin"]
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help(command):
-    r = runner.invoke(app, [command, "--help"])
+#: What typer/click print on a help screen unless told otherwise (the labels, placeholders, --help's text).
+HELP_ENGLISH = re.compile(r"Usage|Options|Arguments|Commands|Show this message|required|\[OPTIONS\]|COMMAND|"
+                          r"<path>|<str>|<bool>|<int|default:")
+
+
+@pytest.mark.parametrize("command", [[]] + [[c] for c in ("new", "populate", "validate", "demo", "inspect", "addin",
+                                                          "report", "lite")])
+def test_every_help_screen_is_swedish(command):
+    r = runner.invoke(app, [*command, "--help"], prog_name="finsam", terminal_width=200)
     assert r.exit_code == 0
-    assert "Usage" in r.output
+    assert "Användning: finsam" in r.output and "Visa den här hjälpen och avsluta." in r.output
+    assert HELP_ENGLISH.findall(r.output) == []
 
 
 def _contents(path):

@@ -39,8 +39,8 @@ def book(sample_sources) -> Path:
 
 @pytest.mark.parametrize("args, code, line", [
     (["populate", "{book}", "extra"], 2, "Fel: för många argument: extra. Se 'finsam populate --help'."),
-    (["populate"], 2, "Fel: arbetsboken saknas (PATH). Se 'finsam populate --help'."),
-    (["inspect"], 2, "Fel: källfilen saknas (FILE). Se 'finsam inspect --help'."),
+    (["populate"], 2, "Fel: arbetsboken saknas (ARBETSBOK). Se 'finsam populate --help'."),
+    (["inspect"], 2, "Fel: källfilen saknas (KÄLLFIL). Se 'finsam inspect --help'."),
     (["new", "{book}"], 2, "Fel: flaggan --settings saknas. Se 'finsam new --help'."),
     (["populate", "{book}", "--sources"], 2, "Fel: flaggan --sources behöver ett värde. Se 'finsam --help'."),
     (["populate", "{book}", "--force=ja"], 2, "Fel: flaggan --force tar inget värde. Se 'finsam --help'."),

@@ -20,10 +20,11 @@ from typing import Iterator, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
-
+from finsam.cli_help import SwedishCommand, SwedishGroup
 from finsam.errors import FinsamError, Problem, ProblemError, aggregate, count_text
 
 app = typer.Typer(
+    cls=SwedishGroup,
     add_completion=False,
     no_args_is_help=True,
     help="finsam: kvartalsuppföljning för samordningsförbund, från källfilerna till en arbetsbok med formler.",
@@ -140,9 +141,9 @@ def print_populate(result, path: Path) -> None:
         out.print(problems_table(warnings, "Varningar och kontroller"))
 
 
-@app.command()
+@app.command(cls=SwedishCommand)
 def new(
-    path: Path = typer.Argument(..., help="Arbetsboken som skapas (.xlsx)."),
+    path: Path = typer.Argument(..., metavar="ARBETSBOK", help="Arbetsboken som skapas (.xlsx)."),
     settings: Path = typer.Option(..., "--settings", "-s", help="Inställningsfil (TOML), t.ex. workbook/sjuharad.toml, eller en befintlig finsam-arbetsbok."),
     year: Optional[int] = typer.Option(None, "--year", help="År (annars inställningsfilens)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Skriv över en befintlig fil."),
@@ -160,9 +161,9 @@ def new(
                   "Inställningar, annars tas det från SIE-filens #IB om en sådan används.")
 
 
-@app.command()
+@app.command(cls=SwedishCommand)
 def populate(
-    path: Path = typer.Argument(..., help="Arbetsboken som fylls i."),
+    path: Path = typer.Argument(..., metavar="ARBETSBOK", help="Arbetsboken som fylls i."),
     sources: Optional[Path] = typer.Option(None, "--sources", help="Mapp med källfilerna (annars inställningarnas källmapp)."),
     period: Optional[str] = typer.Option(None, "--period", help="2013-Q1 … 2013-Q4 (kvartal), 2013-T1 … 2013-T3 (tertial), 2013-05 (till månadens slut) eller ett slutdatum 2013-03-31."),
     force: bool = typer.Option(
@@ -180,9 +181,9 @@ def populate(
     print_populate(result, path)
 
 
-@app.command()
+@app.command(cls=SwedishCommand)
 def validate(
-    path: Path = typer.Argument(..., help="Arbetsboken som kontrolleras."),
+    path: Path = typer.Argument(..., metavar="ARBETSBOK", help="Arbetsboken som kontrolleras."),
     sources: Optional[Path] = typer.Option(
         None, "--sources", help="Mapp med källfilerna (annars inställningarnas källmapp, om den finns)."
     ),
@@ -216,9 +217,9 @@ def sample_folder() -> Iterator[Path]:
         yield Path(folder)
 
 
-@app.command()
+@app.command(cls=SwedishCommand)
 def demo(
-    path: Path = typer.Argument(Path(DEMO_FILE), help="Var arbetsboken skrivs."),
+    path: Path = typer.Argument(Path(DEMO_FILE), metavar="ARBETSBOK", help="Var arbetsboken skrivs."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Skriv över en befintlig fil."),
 ) -> None:
     """Exempel: Sjuhärads samordningsförbund, kvartal 1 2013, från de inbyggda källfilerna."""
@@ -232,9 +233,9 @@ def demo(
     out.print(f"Skrev {path.resolve()}")
 
 
-@app.command()
+@app.command(cls=SwedishCommand)
 def inspect(
-    file: Path = typer.Argument(..., help="En källfil: huvudbok (.se/.csv), deltagare, anonyma, budget eller prognos."),
+    file: Path = typer.Argument(..., metavar="KÄLLFIL", help="En källfil: huvudbok (.se/.csv), deltagare, anonyma, budget eller prognos."),
     as_json: bool = typer.Option(False, "--json", help="Skriv ut resultatet som JSON."),
     dimension: int = typer.Option(1, "--dimension", help="SIE-dimension för kostnadsställe."),
 ) -> None:
@@ -284,9 +285,9 @@ def inspect(
     out.print(t)
 
 
-@app.command()
+@app.command(cls=SwedishCommand)
 def addin(
-    folder: Path = typer.Argument(Path("."), help="Mapp där finsam_addin.xlam skrivs."),
+    folder: Path = typer.Argument(Path("."), metavar="MAPP", help="Mapp där finsam_addin.xlam skrivs."),
     interpreter: Optional[str] = typer.Option(
         None, "--interpreter",
         help="Python-tolken Excel ska använda, inskriven i tillägget (annars användarens finsam.conf eller %LOCALAPPDATA%\\finsam\\venv)."),
@@ -300,9 +301,9 @@ def addin(
     out.print(f"Skrev {written}. Installera det enligt addin/README.md i finsams källkod.")
 
 
-@app.command()
+@app.command(cls=SwedishCommand)
 def report(
-    path: Path = typer.Argument(..., help="Den fyllda arbetsboken (.xlsx) som rapporten skrivs från."),
+    path: Path = typer.Argument(..., metavar="ARBETSBOK", help="Den fyllda arbetsboken (.xlsx) som rapporten skrivs från."),
     pdf: bool = typer.Option(False, "--pdf", help="Skriv även en PDF (kräver LibreOffice)."),
     out_path: Optional[Path] = typer.Option(None, "--out", help="Rapportens filnamn (.docx); annars <arbetsbok>-rapport.docx."),
 ) -> None:
@@ -316,9 +317,9 @@ def report(
     out.print(f"Skrev {made.docx}" + (f" och {made.pdf}" if made.pdf else "") + ".")
 
 
-@app.command()
+@app.command(cls=SwedishCommand)
 def lite(
-    folder: Path = typer.Argument(Path("."), help="Mapp där main.py och requirements.txt skrivs."),
+    folder: Path = typer.Argument(Path("."), metavar="MAPP", help="Mapp där main.py och requirements.txt skrivs."),
     wheel: Optional[str] = typer.Option(None, "--wheel", help="Webbadress till finsams hjulfil (annars finsam från PyPI)."),
 ) -> None:
     """Skriv main.py och requirements.txt för xlwings Lite (skripten Fyll i och Kontrollera)."""
@@ -329,7 +330,7 @@ def lite(
     out.print(f"Skrev {main} och {requirements}. Klistra in dem i xlwings Lite enligt addin/README.md i finsams källkod.")
 
 
-#: How a usage error names a command's argument (its metavar in --help is in capitals).
+#: How a usage error names a command's argument (its metavar, as --help shows it, follows in brackets).
 ARGUMENT_LABELS = {"path": "arbetsboken", "file": "källfilen", "folder": "mappen"}
 
 
@@ -340,7 +341,8 @@ def _usage_in_swedish(exc) -> str:
 
     param = getattr(exc, "param", None)
     is_option = param is not None and getattr(param, "param_type_name", "") == "option"
-    name = "--" + param.name.replace("_", "-") if is_option else (param.name.upper() if param is not None else "")
+    name = ("--" + param.name.replace("_", "-") if is_option
+            else (param.metavar or param.name.upper()) if param is not None else "")
     command = exc.ctx.command_path if getattr(exc, "ctx", None) else "finsam"
     message = exc.format_message()
     if isinstance(exc, ce.MissingParameter):
