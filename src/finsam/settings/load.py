@@ -13,17 +13,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from finsam.errors import SettingsError, parser_position
-from finsam.settings.model import (
-    SOURCE_KINDS,
-    AgeBand,
-    CostCentre,
-    EquityStep,
-    FinancingLine,
-    Group,
-    MunicipalShare,
-    Municipality,
-    Settings,
-)
+from finsam.settings.model import (SOURCE_KINDS, AgeBand, CostCentre, EquityStep, FinancingLine, Group,
+                                   MunicipalShare, Municipality, Settings)
 from finsam.settings.rows import settings_from_rows
 from finsam.settings.validation import _validate
 from finsam.settings.values import _code, _int, _names_list, _pct, _require

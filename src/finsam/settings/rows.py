@@ -8,19 +8,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 from finsam.errors import SettingsError
-from finsam.settings.model import (
-    RESULT_CATEGORIES,
-    SEXES,
-    SOURCE_KINDS,
-    AgeBand,
-    CostCentre,
-    EquityStep,
-    FinancingLine,
-    Group,
-    MunicipalShare,
-    Municipality,
-    Settings,
-)
+from finsam.settings.model import (RESULT_CATEGORIES, SEXES, SOURCE_KINDS, AgeBand, CostCentre, EquityStep,
+                                   FinancingLine, Group, MunicipalShare, Municipality, Settings)
 from finsam.settings.validation import _validate
 from finsam.settings.values import _int, _names_list, _pct
 
