@@ -14,7 +14,8 @@ import xlwings
 import zipfile
 from oletools.olevba import decompress_stream
 
-from finsam.vba_project import compress, decompress, module_sources, write_compound_file
+from finsam.compound_file import write_compound_file
+from finsam.vba_project import compress, decompress, module_sources
 
 TEMPLATE = Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
 
