@@ -142,9 +142,10 @@ def test_ribbon_has_the_swedish_tab_group_and_button(built):
     ns = "{http://schemas.microsoft.com/office/2006/01/customui}"
     tab = ribbon.find(f"{ns}ribbon/{ns}tabs/{ns}tab")
     group = tab.find(f"{ns}group")
-    button = group.find(f"{ns}button")
-    assert (tab.get("label"), group.get("label"), button.get("label")) == (
-        "Uppföljning", "finsam", "Uppdatera")
+    buttons = group.findall(f"{ns}button")
+    assert (tab.get("label"), group.get("label")) == ("Uppföljning", "finsam")
+    assert [(b.get("label"), b.get("onAction")) for b in buttons] == [
+        ("Uppdatera", "RibbonFinsam.RunMain"), ("Skapa rapport", "RibbonFinsam.RunReport")]
 
 
 # --- the module the macro imports ----------------------------------------------------------
@@ -157,6 +158,12 @@ def test_runmain_imports_the_module_named_like_the_addin_file(built, vba):
                      r'\s*"\.",', code), code
     assert re.search(r'RunPython\s+"import\s+"\s*&\s*mymodule\s*&\s*";"\s*&\s*mymodule\s*&\s*'
                      r'"\.main\(\)"', code), code
+    # the report button's Sub: the same module, its function report()
+    report_sub = code[code.index("Sub RunReport"):]
+    assert re.search(r'mymodule\s*=\s*Left\(ThisWorkbook\.Name,\s*\(InStrRev\(ThisWorkbook\.Name,'
+                     r'\s*"\.",', report_sub), code
+    assert re.search(r'RunPython\s+"import\s+"\s*&\s*mymodule\s*&\s*";"\s*&\s*mymodule\s*&\s*'
+                     r'"\.report\(\)"', report_sub), code
     module = built.name.rpartition(".")[0]
     assert module == "finsam_addin"
     for folder in (PACKAGED_DIR, built.parent):
@@ -164,7 +171,7 @@ def test_runmain_imports_the_module_named_like_the_addin_file(built, vba):
         assert source.is_file(), source
         functions = {n.name for n in ast.parse(source.read_text("utf-8")).body
                      if isinstance(n, ast.FunctionDef)}
-        assert "main" in functions
+        assert {"main", "report"} <= functions
 
 
 # --- the config sheet --------------------------------------------------------------------
@@ -318,12 +325,15 @@ def test_libreoffice_reads_the_renamed_vba_project(default_build, tmp_path):
         libraries = {n.split("/")[1] for n in ods.namelist() if n.startswith("Basic/") and n.count("/") == 2}
         modules = {n.split("/")[2] for n in ods.namelist() if n.startswith("Basic/finsam/")}
         xlwings_module = html.unescape(ods.read("Basic/finsam/xlwings.xml").decode("utf-8"))
+        ribbon_module = html.unescape(ods.read("Basic/finsam/RibbonFinsam.xml").decode("utf-8"))
     assert libraries == {"Standard", "finsam"}
     assert {"RibbonFinsam.xml", "xlwings.xml", "Dictionary.xml"} <= modules
     assert 'Public Const PROJECT_NAME As String = "finsam"' in xlwings_module
     # å/ä/ö through the project's code page (1252)
     assert addin_build.NO_PYTHON.split("{path}")[1] in xlwings_module and "rätt sökväg" in xlwings_module
     assert addin_build.NO_APPLESCRIPT in xlwings_module
+    assert "Sub RunMain(control As IRibbonControl)" in ribbon_module
+    assert "Sub RunReport(control As IRibbonControl)" in ribbon_module and '".report()"' in ribbon_module
 
 
 # --- nothing else changes ----------------------------------------------------------------
@@ -349,8 +359,15 @@ def test_only_the_renamed_and_edited_modules_change(built):
     assert set(after) == set(before) - {"RibbonMyAddin"} | {"RibbonFinsam"}
     for module in set(before) - {"RibbonMyAddin", "xlwings"}:
         assert after[module] == before[module], module
-    assert after["RibbonFinsam"] == before["RibbonMyAddin"].replace(
-        'Attribute VB_Name = "RibbonMyAddin"', 'Attribute VB_Name = "RibbonFinsam"')
+    run_report = (
+        "Sub RunReport(control As IRibbonControl)\r\n"
+        '    mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))\r\n'
+        '    RunPython "import " & mymodule & ";" & mymodule & ".report()"\r\n'
+        "End Sub")
+    renamed = before["RibbonMyAddin"].replace('Attribute VB_Name = "RibbonMyAddin"', 'Attribute VB_Name = "RibbonFinsam"')
+    end = renamed.index("End Sub") + len("End Sub")  # RunMain's end: RunReport follows it
+    assert after["RibbonFinsam"].replace("\r\n", "\n") == (
+        renamed[:end] + "\r\n\r\n" + run_report + renamed[end:]).replace("\r\n", "\n")
     expected = before["xlwings"]
     for old, new in addin_build.VBA_EDITS:
         assert expected.count(old) == 1, old
@@ -401,10 +418,10 @@ def _user_messages() -> dict[str, str]:
     spec = importlib.util.spec_from_file_location("finsam_addin_msgs", PACKAGED_DIR / "finsam_addin.py")
     addin = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(addin)
-    from finsam import excel, excel_scripts, lite
+    from finsam import excel, excel_report, excel_scripts, lite
 
     found = {}
-    for module in (addin, addin_build, excel, excel_scripts, lite):
+    for module in (addin, addin_build, excel, excel_report, excel_scripts, lite):
         for name, value in vars(module).items():
             if name.isupper() and isinstance(value, str) and " " in value and len(value) >= 40:
                 found[f"{module.__name__}.{name}"] = value

@@ -7,8 +7,10 @@ Add-ins*) says, with four parts of its zip package changed and every other part 
 byte for byte, so no Excel is needed::
 
     xl/vbaProject.bin         VBA project "MyAddin" -> "finsam", module RibbonMyAddin ->
-                              RibbonFinsam, in module xlwings: PROJECT_NAME "finsam", the
-                              interpreter defaults and two messages in Swedish
+                              RibbonFinsam (plus Sub RunReport, the "Skapa rapport"
+                              button's copy of RunMain), in module xlwings:
+                              PROJECT_NAME "finsam", the interpreter defaults and two
+                              messages in Swedish
                               (finsam.vba_project edits the file as MS-OVBA/MS-CFB say)
     customUI/customUI.xml     ribbon: replaced by addin_files/customUI.xml
     xl/workbook.xml           sheet "_myaddin.conf" renamed "_finsam.conf" (inactive), or
@@ -188,9 +190,30 @@ VBA_EDITS = (
 )
 
 
+#: The ribbon module's RunMain, whose copy :func:`report_sub` makes the "Skapa rapport" callback.
+RUN_MAIN = ("Sub RunMain(control As IRibbonControl)", 'mymodule & ".main()"')
+RUN_REPORT = ("Sub RunReport(control As IRibbonControl)", 'mymodule & ".report()"')
+
+
+def report_sub(source: str) -> str:
+    """The ribbon module ``source`` with a Sub RunReport after it: RunMain's text with its
+    name and the function it calls (``main`` → ``report`` of ``finsam_addin``) replaced.
+
+    Raises:
+        ValueError: RunMain is not in ``source`` once, as in the template.
+    """
+    start = source.find(RUN_MAIN[0])
+    end = source.find("End Sub", start) + len("End Sub")
+    if source.count(RUN_MAIN[0]) != 1 or start < 0 or end < start or source.count(RUN_MAIN[1]) != 1:
+        raise ValueError("RunMain finns inte en gång i menyfliksmodulen")
+    sub = source[start:end].replace(RUN_MAIN[0], RUN_REPORT[0]).replace(RUN_MAIN[1], RUN_REPORT[1])
+    newline = "\r\n" if "\r\n" in source else "\n"
+    return source[:end] + newline + newline + sub + source[end:]
+
+
 def _renamed_vba(vba_bin: bytes, template: Path) -> bytes:
-    """The template's VBA project renamed (project, ribbon module, PROJECT_NAME) and with
-    :data:`VBA_EDITS` applied."""
+    """The template's VBA project renamed (project, ribbon module, PROJECT_NAME), with
+    :data:`VBA_EDITS` applied and the report button's Sub added (:func:`report_sub`)."""
     from finsam.vba_project import rename_project
 
     def edit(source: str) -> str:
@@ -201,8 +224,8 @@ def _renamed_vba(vba_bin: bytes, template: Path) -> bytes:
         return source
 
     try:
-        return rename_project(vba_bin, project=PROJECT_NAME,
-                              modules={TEMPLATE_RIBBON_MODULE: RIBBON_MODULE}, edits={"xlwings": edit})
+        return rename_project(vba_bin, project=PROJECT_NAME, modules={TEMPLATE_RIBBON_MODULE: RIBBON_MODULE},
+                              edits={"xlwings": edit, TEMPLATE_RIBBON_MODULE: report_sub})
     except ValueError as err:
         raise _template_changed(template, f"VBA-projektet: {err}") from err
 

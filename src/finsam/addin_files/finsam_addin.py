@@ -1,8 +1,11 @@
-"""Entry point of the finsam Excel add-in (ribbon tab "Uppföljning", button "Uppdatera").
+"""Entry points of the finsam Excel add-in (ribbon tab "Uppföljning", buttons "Uppdatera"
+and "Skapa rapport").
 
-The button's VBA (``RibbonFinsam.RunMain`` in ``finsam_addin.xlam``, the xlwings ribbon
-add-in template's ribbon module renamed) runs ``import finsam_addin; finsam_addin.main()``: the module name
-is the add-in's file name without ``.xlam``. This file must therefore keep its name and lie
+The buttons' VBA (``RibbonFinsam.RunMain`` and ``RibbonFinsam.RunReport`` in
+``finsam_addin.xlam``, the xlwings ribbon add-in template's ribbon module renamed, RunReport
+made from RunMain by ``finsam addin``) runs ``import finsam_addin; finsam_addin.main()``,
+respectively ``…; finsam_addin.report()``: the module name is the add-in's file name without
+``.xlam``. This file must therefore keep its name and lie
 next to the .xlam (``finsam addin DIR`` copies it there; xlwings puts the add-in's folder on
 ``sys.path``). The VBA module is made for one xlwings version; :func:`run` refuses another.
 
@@ -50,8 +53,39 @@ def main() -> None:
     run(xw.Book.caller())
 
 
+def report() -> None:
+    """Ribbon button "Skapa rapport": the quarterly report of the calling workbook's saved file."""
+    run_report(xw.Book.caller())
+
+
 def run(book: xw.Book) -> None:
     """Populate and validate ``book``; report any error to the user instead of raising."""
+
+    def work():
+        from finsam import excel
+
+        # One alert for both steps (Office.js shows one dialog at a time), and the checks run
+        # on the blocks just written: in remote mode the book's values predate this run.
+        result = excel.populate_book(book, alert=False)
+        excel.validate_book(book, result=result)
+
+    _guarded(book, work)
+
+
+def run_report(book: xw.Book) -> None:
+    """Write the report of ``book`` (``finsam report`` on its saved file) and say where;
+    report any error to the user instead of raising."""
+
+    def work():
+        from finsam.excel_report import report_book
+
+        report_book(book)
+
+    _guarded(book, work)
+
+
+def _guarded(book: xw.Book, work) -> None:
+    """Run ``work()`` once finsam and the right xlwings are there; show any error as an alert."""
     try:
         from finsam.addin_build import XLWINGS_VERSION
         from finsam.errors import FinsamError
@@ -64,12 +98,7 @@ def run(book: xw.Book) -> None:
         return
 
     try:
-        from finsam import excel
-
-        # One alert for both steps (Office.js shows one dialog at a time), and the checks run
-        # on the blocks just written: in remote mode the book's values predate this run.
-        result = excel.populate_book(book, alert=False)
-        excel.validate_book(book, result=result)
+        work()
     except FinsamError as err:
         book.app.alert(str(err), title=TITLE)
     except Exception:
