@@ -8,6 +8,7 @@ the tests set it, never finsam itself.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -72,3 +73,13 @@ def edited_settings(tmp_path: Path, *edits: tuple[str, str]) -> Path:
     f = tmp_path / "s.toml"
     f.write_text(text, encoding="utf-8")
     return f
+
+
+@pytest.fixture
+def addin_module():
+    """The packaged add-in module ``finsam_addin.py``, loaded from its file as xlwings' RunPython
+    imports it (it is no module of the finsam package)."""
+    spec = importlib.util.spec_from_file_location("finsam_addin", ROOT / "src" / "finsam" / "addin_files" / "finsam_addin.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -467,14 +467,6 @@ class FakeBook:
         self.app = FakeApp()
 
 
-@pytest.fixture
-def addin_module(monkeypatch):
-    spec = importlib.util.spec_from_file_location("finsam_addin", PACKAGED_DIR / "finsam_addin.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _fake_excel(monkeypatch, populate, validate=lambda book: None) -> list[str]:
     calls: list[str] = []
     fake = types.ModuleType("finsam.excel")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib.util
 import logging
 import re
 from pathlib import Path
@@ -28,7 +27,6 @@ from finsam.settings import load_settings
 from finsam.workbook import new_workbook
 from xlwings_payload import SAMPLE, multiply_register, payload_from_xlsx, sample_sources
 
-REPO = Path(__file__).resolve().parents[1]
 XLWINGS_DIR = Path(xw.__file__).parent
 SETTINGS = load_settings(SAMPLE / "sjuharad.toml")
 INPUT_NAMES = layout.input_names(SETTINGS)
@@ -285,14 +283,6 @@ def test_long_messages_are_cut_to_what_msgbox_shows():
 
 
 # --- the add-in's main() and the server scripts ------------------------------------------
-
-
-@pytest.fixture
-def addin_module():
-    spec = importlib.util.spec_from_file_location("finsam_addin", REPO / "src" / "finsam" / "addin_files" / "finsam_addin.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture

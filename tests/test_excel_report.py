@@ -11,7 +11,6 @@ LibreOffice recalculation), so the report needs no recalculation.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from finsam.report import Report
 from recalc import recalc
 from xlwings_payload import payload_from_xlsx
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +53,6 @@ def book_at(saved, tmp_path):
     yield make
     if hasattr(xw.Book, "_mock_caller"):
         del xw.Book._mock_caller
-
-
-@pytest.fixture
-def addin_module():
-    spec = importlib.util.spec_from_file_location("finsam_addin", REPO / "src" / "finsam" / "addin_files" / "finsam_addin.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
