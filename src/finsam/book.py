@@ -10,6 +10,8 @@ formula, masked counts) live here too, so populate, validate and both writers sh
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -44,6 +46,38 @@ class BookIO(Protocol):
         """Write each block into its defined name, one write per block."""
 
 
+#: A defined name the workbook lacks (every engine's message).
+NO_NAME = "{label} saknar namnet {name}. Skapa arbetsboken på nytt med 'finsam new'."
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a workbook holds, read once (:func:`read_held`) before anything is computed: its
+    defined names and the values of the names asked for. Populate computes from this and the
+    sources only (:func:`finsam.populate.compute_blocks`)."""
+
+    label: str  #: how messages name the workbook (:attr:`BookIO.label`)
+    names: frozenset[str]  #: the workbook's defined names
+    values: dict[str, Block]  #: defined name → its values (2D), for each name read that the workbook has
+
+    def read(self, name: str) -> Block:
+        """The values of ``name`` as they were read.
+
+        Raises:
+            WorkbookError: the workbook lacks ``name`` (:data:`NO_NAME`).
+            KeyError: the workbook has ``name`` but it was not asked for (a bug: add it to the names read).
+        """
+        if name not in self.names:
+            raise WorkbookError(NO_NAME.format(label=self.label, name=name))
+        return self.values[name]
+
+
+def read_held(io: BookIO, names: Iterable[str]) -> Held:
+    """One read of each of ``names`` that the workbook has; the others are only absent."""
+    present = frozenset(io.names())
+    return Held(io.label, present, {n: io.read(n) for n in dict.fromkeys(names) if n in present})
+
+
 def read_settings(io: BookIO) -> Settings:
     """The settings stored in the workbook's settings sheet.
 
@@ -60,7 +94,7 @@ def read_settings(io: BookIO) -> Settings:
     return settings_from_rows(io.settings_rows(), source=f"{io.label}: {layout.SHEET_SETTINGS}")
 
 
-def check_shape(io: BookIO, name: str, block: Block) -> None:
+def check_shape(io: BookIO | Held, name: str, block: Block) -> None:
     """Refuse to write ``block`` into defined name ``name`` unless their shapes agree.
 
     Raises:

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from finsam import layout
-from finsam.book import Block, read_settings
+from finsam.book import NO_NAME, Block, read_settings
 from finsam.checks import check_blocks
 from finsam.coverage import source_files
 from finsam.errors import Problem, ProblemError, WorkbookError, count_text
@@ -92,7 +92,6 @@ NO_FOLDER = (
 )
 
 NO_SETTINGS_SHEET = "{label} saknar bladet {sheet}. Skapa arbetsboken med 'finsam new'."
-NO_NAME = "{label} saknar namnet {name}. Skapa arbetsboken på nytt med 'finsam new'."
 SOURCE_ERRORS = "Arbetsboken fylldes inte i: källfilerna har {count}. Rätta och försök igen."
 """The messages of the button path that name no source file (addin/README.md explains each)."""
 

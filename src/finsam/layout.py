@@ -158,6 +158,15 @@ def input_names(settings: Settings) -> list[str]:
     return names
 
 
+def read_names(settings: Settings) -> list[str]:
+    """The defined names a populate reads, once, before computing
+    (:func:`finsam.populate.compute_blocks`): every block it may write (:func:`input_names`,
+    the Summa rows a publication copy writes as values, the notes) and each cost-centre
+    table's codes (their order on the sheet)."""
+    return [*input_names(settings), PARTICIPANTS.name("summa"), *(t.name("totalt") for t in (INSATSER, AVSLUTADE, ALDRAR)),
+            *NOTES, *(ECONOMY.name("koder", i) for i in range(1, len(settings.groups) + 1))]
+
+
 def build_template(settings: Settings) -> Workbook:
     """A fresh, empty follow-up workbook for ``settings``: static texts, formulas, formats,
     defined names and the settings sheet. Input blocks are empty (populate fills them)."""

@@ -5,7 +5,7 @@ Four tables, declared in :mod:`finsam.blocks` (:data:`~finsam.blocks.INSATSER`,
 :data:`~finsam.blocks.STRUKTUR`), computed by :mod:`finsam.participant_tables`. This module
 lays them out (:func:`draw`), gives their Kontroller rows (:func:`check_formulas`) and the
 same checks in Python (:func:`check_values`), and turns the tables into input blocks
-(:func:`blocks`) — a fixed set of defined names, one write each, whatever the register's size.
+(:func:`blocks`; :func:`populate_blocks` for populate, with the anonymous table's) — a fixed set of defined names, one write each, whatever the register's size.
 
 Why a sheet of its own: the Deltagare sheet prints on one landscape page (the municipality
 and anonymous tables); 30 insats rows, the results, the ages and the strukturövergripande
@@ -19,16 +19,23 @@ distinct persons is an input (a distinct count is no sum of the rows), as Summa 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finsam.blocks import ALDRAR, ANONYMOUS, AVSLUTADE, INSATSER, PARTICIPANTS, SHEET_INSATSER, STRUKTUR, Table
-from finsam.book import Block, masker, source_text
+from finsam import layout
+from finsam.book import Block, Held, is_blank, masker, source_text
 from finsam.errors import Problem, count_text
-from finsam.participant_tables import NO_INSATS, SUMMA, ParticipantTables, age_labels
+from finsam.participant_tables import NO_INSATS, SUMMA, ParticipantTables, age_labels, participant_tables
 from finsam.settings import RESULT_CATEGORIES, Settings
 from finsam.sheet import SMALL, TITLE, Names, column_widths, put, same_heading, table, widths
+
+if TYPE_CHECKING:  # populate_blocks' arguments; the sheet's layout (finsam new) needs neither
+    from finsam.period import Period
+    from finsam.sources.folder import Sources
 
 #: Rows reserved for insatser and for strukturövergripande insatser on the sheet.
 INSATS_ROWS = 30
@@ -273,6 +280,41 @@ def anonymous_rows(pt: ParticipantTables, rows: int, file: str) -> tuple[list[di
         out[i] = {"insats": source_text(name), "antal": int(r["totalt"]),
                   **({"kvinnor": int(r["kvinnor"]), "man": int(r["man"])} if pt.anonymous_by_sex else {})}
     return out, problems
+
+
+def populate_blocks(held: Held, settings: Settings, sources: Sources, period: Period, into: dict[str, Block],
+                    problems: list[Problem], mask_below: int | None) -> ParticipantTables:
+    """The participant tables of issue 11 (:mod:`finsam.participant_tables`) into ``into``:
+    the anonymous table (by kön when anonyma.csv has a Kön column) and the sheet Deltagare
+    per insats (:func:`blocks`); their problems into ``problems``.
+    A workbook made before that sheet existed gets the anonymous table in its old two
+    columns and a warning (``insatser-saknas-i-arbetsboken``)."""
+    files = {k: p.name for k, p in sources.files.items()}
+    pt = participant_tables(sources.participants, period, settings, file=files["deltagare"],
+                            anonymous=sources.anonymous, structure=sources.structure, files=files)
+    problems += pt.problems
+    anon, p = anonymous_rows(pt, layout.ANONYMOUS_ROWS, files.get("anonyma", "anonyma"))
+    problems += p
+    anonymous = ANONYMOUS.blocks_of(anon)
+    old = held.read(ANONYMOUS.name(""))
+    if sources.anonymous is None and any(not is_blank(v) for row in old for v in row):
+        problems.append(Problem("anonyma-tomda", "warning", settings.source_patterns["anonyma"], None, None,
+                                "Arbetsboken har anonyma deltagare från en tidigare körning, men källmappen har ingen "
+                                f"fil som matchar {settings.source_patterns['anonyma']!r}: tabellen töms. Lägg filen i "
+                                "källmappen och kör igen om de ska stå kvar."))
+    if old and len(old[0]) == 2:  # a workbook from before the kön columns: insats, antal
+        anonymous = {n: [[r[0], r[-1]] for r in b] for n, b in anonymous.items()}
+    into.update(anonymous)
+    if INSATSER.name("") not in held.names:
+        problems.append(Problem("insatser-saknas-i-arbetsboken", "warning", held.label, None, SHEET_INSATSER,
+                                f"Arbetsboken saknar bladet {SHEET_INSATSER!r} (den gjordes med en äldre finsam). "
+                                f"Skapa en ny med 'finsam new NY.xlsx --settings {held.label}' för att få tabellerna "
+                                "per insats, avslutsorsak och ålder."))
+        return pt
+    sheet, p = blocks(pt, settings, file=files["deltagare"], mask_below=mask_below, files=files)
+    problems += p
+    into.update(sheet)
+    return pt
 
 
 def _n(v) -> float | None:

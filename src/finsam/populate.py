@@ -5,7 +5,8 @@ and the Excel button (an ``xlwings.Book``, :mod:`finsam.excel`): both implement
 :class:`finsam.book.BookIO` and call :func:`populate_io`. The sources folder is read by
 :func:`finsam.sources.folder.read_sources`, the period chosen by
 :func:`finsam.period.resolve_period`. Nothing is written until every source has been read
-and every block computed, so a failing run changes nothing.
+and every block computed, so a failing run changes nothing; the workbook is read once, before
+anything is computed (:func:`compute_blocks`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from pathlib import Path
 import pandas as pd
 
 from finsam import __version__, layout, participant_sheet, source_checks, tables
-from finsam.blocks import ANONYMOUS, ECONOMY, INSATSER, PARTICIPANTS, SHEET_INSATSER, SUMMARY
+from finsam.blocks import ECONOMY, PARTICIPANTS, SUMMARY
 from finsam.book import (
-    Block, BookIO, check_shape, is_blank, is_masked, mask_person_value, masker, read_settings, source_text,
+    Block, BookIO, Held, check_shape, is_blank, is_masked, mask_person_value, masker, read_held, read_settings,
+    source_text,
 )
 from finsam.coverage import ledger_last_date, ledger_stale_problem
 from finsam.errors import FinsamError, Problem, ProblemError, WorkbookError
 from finsam.money import report_tkr
-from finsam.participant_tables import ParticipantTables, participant_tables
+from finsam.participant_tables import ParticipantTables
 from finsam.period import Period, resolve_period
 from finsam.personnummer import redact
 from finsam.settings import Settings
@@ -59,7 +61,7 @@ def _summary_forecast(value, why: str, budget: int) -> int:
     return int(budget) if why in ("formel", "text") else int(value)
 
 
-def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd.DataFrame:
+def _in_sheet_order(held: Held, name: str, part: pd.DataFrame, title: str) -> pd.DataFrame:
     """The rows of one cost-centre table in the order the workbook shows them (a person may
     have sorted the table in Excel): by the codes in column A (defined name ``name``).
     Workbooks made before that name existed keep the settings' order.
@@ -67,54 +69,19 @@ def _in_sheet_order(io: BookIO, name: str, part: pd.DataFrame, title: str) -> pd
     Raises:
         WorkbookError: the table's codes are not the settings' cost centres of that group.
     """
-    if name not in io.names() or not len(part):
+    if name not in held.names or not len(part):
         return part
-    sheet = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v or "").strip() for (v, *_) in io.read(name)]
+    sheet = [str(int(v)) if isinstance(v, float) and v.is_integer() else str(v or "").strip() for (v, *_) in held.read(name)]
     want = list(part["code"])
     if sorted(sheet) != sorted(want):
         missing = sorted(set(want) - set(sheet)) or sorted(set(sheet) - set(want))
         raise WorkbookError(
-            f"{io.label}: tabellen {title} på bladet {layout.SHEET_ECONOMY} har inte inställningarnas kostnadsställen "
+            f"{held.label}: tabellen {title} på bladet {layout.SHEET_ECONOMY} har inte inställningarnas kostnadsställen "
             f"(skillnad: {', '.join(missing)}). Ändra inte koderna i kolumn {ECONOMY.letter('kod')}. Har kostnadsställena ändrats i bladet "
-            f"Inställningar: kör 'finsam populate {io.label}' en gång från kommandoraden; den bygger om bladen "
+            f"Inställningar: kör 'finsam populate {held.label}' en gång från kommandoraden; den bygger om bladen "
             "Ekonomi, Sammanställning och Kontroller och flyttar med prognoser och kommentarer."
         )
     return part.set_index("code").loc[sheet].reset_index()
-
-
-def _participant_blocks(io: BookIO, settings: Settings, sources: Sources, period: Period, blocks: dict[str, Block],
-                        problems: list[Problem], mask_below: int | None) -> ParticipantTables:
-    """The participant tables of issue 11 (:mod:`finsam.participant_tables`) into ``blocks``:
-    the anonymous table (by kön when anonyma.csv has a Kön column) and the sheet Deltagare
-    per insats (:func:`finsam.participant_sheet.blocks`); their problems into ``problems``.
-    A workbook made before that sheet existed gets the anonymous table in its old two
-    columns and a warning (``insatser-saknas-i-arbetsboken``)."""
-    files = {k: p.name for k, p in sources.files.items()}
-    pt = participant_tables(sources.participants, period, settings, file=files["deltagare"],
-                            anonymous=sources.anonymous, structure=sources.structure, files=files)
-    problems += pt.problems
-    anon, p = participant_sheet.anonymous_rows(pt, layout.ANONYMOUS_ROWS, files.get("anonyma", "anonyma"))
-    problems += p
-    anonymous = ANONYMOUS.blocks_of(anon)
-    old = io.read(ANONYMOUS.name(""))
-    if sources.anonymous is None and any(not is_blank(v) for row in old for v in row):
-        problems.append(Problem("anonyma-tomda", "warning", settings.source_patterns["anonyma"], None, None,
-                                "Arbetsboken har anonyma deltagare från en tidigare körning, men källmappen har ingen "
-                                f"fil som matchar {settings.source_patterns['anonyma']!r}: tabellen töms. Lägg filen i "
-                                "källmappen och kör igen om de ska stå kvar."))
-    if old and len(old[0]) == 2:  # a workbook from before the kön columns: insats, antal
-        anonymous = {n: [[r[0], r[-1]] for r in b] for n, b in anonymous.items()}
-    blocks.update(anonymous)
-    if INSATSER.name("") not in io.names():
-        problems.append(Problem("insatser-saknas-i-arbetsboken", "warning", io.label, None, SHEET_INSATSER,
-                                f"Arbetsboken saknar bladet {SHEET_INSATSER!r} (den gjordes med en äldre finsam). "
-                                f"Skapa en ny med 'finsam new NY.xlsx --settings {io.label}' för att få tabellerna "
-                                "per insats, avslutsorsak och ålder."))
-        return pt
-    sheet, p = participant_sheet.blocks(pt, settings, file=files["deltagare"], mask_below=mask_below, files=files)
-    problems += p
-    blocks.update(sheet)
-    return pt
 
 
 def _masked(sheet: str, column: str, where: str) -> Problem:
@@ -137,11 +104,19 @@ def _opening_equity_tkr(settings: Settings, ledger: Ledger) -> int | None:
 def compute_blocks(
     io: BookIO, settings: Settings, sources: Sources, period: Period, *, mask_below: int | None = None
 ) -> PopulateResult:
-    """Compute every input block from the sources, keeping the person's cells.
+    """Read the workbook once (:func:`finsam.book.read_held` of :func:`finsam.layout.read_names`), then
+    :func:`compute` the blocks from the sources and what it held."""
+    return compute(read_held(io, layout.read_names(settings)), settings, sources, period, mask_below=mask_below)
 
-    Reads the workbook's current forecast, comment and budget blocks (the person's), applies
-    :func:`finsam.tables.resolve_forecast` per row, and returns the blocks to write. Pure
-    apart from those reads.
+
+def compute(
+    held: Held, settings: Settings, sources: Sources, period: Period, *, mask_below: int | None = None
+) -> PopulateResult:
+    """Compute every input block from the sources, keeping the person's cells; pure: the
+    workbook's cells come from ``held`` (read before, :func:`compute_blocks`).
+
+    Takes the workbook's forecast, comment and budget blocks (the person's), applies
+    :func:`finsam.tables.resolve_forecast` per row, and returns the blocks to write.
 
     ``mask_below`` (publication copies, Swedish official statistics practice): counts
     1..N-1 in the municipality table are written as the text ``"<N"``, and more as ``".."``
@@ -173,12 +148,12 @@ def compute_blocks(
         blocks[P.name("")] = [[int(v) for v in r] for r in rows.to_numpy()]
     for key in P.total_keys(["input"]):  # Summa unika: a distinct count, not a sum
         blocks[P[key].total_name] = [[totals[key]]]
-    if not mask_below and is_masked(io.read(P.name(""))):
-        problems.append(Problem("publiceringskopia", "error", io.label, None, layout.SHEET_PARTICIPANTS,
+    if not mask_below and is_masked(held.read(P.name(""))):
+        problems.append(Problem("publiceringskopia", "error", held.label, None, layout.SHEET_PARTICIPANTS,
                                 "Arbetsboken är en publiceringskopia (antal under gränsen visas som '<N'). "
                                 "Fyll i originalarbetsboken i stället, eller ange --mask-below igen."))
 
-    participants = _participant_blocks(io, settings, sources, period, blocks, problems, mask_below)
+    participants = participant_sheet.populate_blocks(held, settings, sources, period, blocks, problems, mask_below)
 
     notes: list[str] = []
     cc = econ.cost_centres.copy()
@@ -186,8 +161,8 @@ def compute_blocks(
     in_book: list[bool] = []  # rows whose forecast only the workbook computes (a formula, text)
     ordered: list[pd.DataFrame] = []  # the tables' rows in the workbook's order
     for gi, group in enumerate(settings.groups, start=1):
-        part = _in_sheet_order(io, ECONOMY.name("koder", gi), cc[cc["group"] == group.name], group.title)
-        before = ECONOMY.rows_of(io.read, gi, ["utfall", "prognos", "kommentar"])  # the person's cells
+        part = _in_sheet_order(held, ECONOMY.name("koder", gi), cc[cc["group"] == group.name], group.title)
+        before = ECONOMY.rows_of(held.read, gi, ["utfall", "prognos", "kommentar"])  # the person's cells
         out: list[dict] = []
         for i, row in enumerate(part.itertuples(index=False)):
             was = before[i] if i < len(before) else {}
@@ -220,7 +195,7 @@ def compute_blocks(
         if not out:  # a group without cost centres has one empty row
             out = [{"namn": "(inga kostnadsställen)"}]
         # workbooks made before names were an input keep theirs
-        write = [b for b in ECONOMY.input_blocks() if b != "namn" or ECONOMY.name(b, gi) in io.names()]
+        write = [b for b in ECONOMY.input_blocks() if b != "namn" or ECONOMY.name(b, gi) in held.names]
         blocks.update(ECONOMY.blocks_of(out, gi, write))
         ordered.append(part)
     cc = pd.concat(ordered, ignore_index=True) if ordered else cc
@@ -236,7 +211,7 @@ def compute_blocks(
 
     fin = econ.financing.copy()
     if settings.financing:
-        before = SUMMARY.rows_of(io.read, None, SUMMARY.input_blocks())  # the person's forecasts
+        before = SUMMARY.rows_of(held.read, None, SUMMARY.input_blocks())  # the person's forecasts
         out = []
         whys: list[tuple] = []
         for i, row in enumerate(fin.itertuples(index=False)):
@@ -254,8 +229,8 @@ def compute_blocks(
     else:
         fin["prognos"] = pd.Series(dtype="Int64")
     for name, sheet in layout.NOTES.items():  # the notes cells: written only to mask a personnummer
-        if name in io.names():
-            old_notes = io.read(name)
+        if name in held.names:
+            old_notes = held.read(name)
             masked = [[mask_person_value(v) for v in r] for r in old_notes]
             if any(m is not v for mr, r in zip(masked, old_notes) for m, v in zip(mr, r)):
                 blocks[name] = masked
@@ -263,14 +238,14 @@ def compute_blocks(
     blocks["fs_eget_kapital"] = [[_opening_equity_tkr(settings, sources.ledger)]]
     blocks["fs_huvudbok_resultat"] = [[int(econ.ledger_result_tkr)]]
     last = ledger_last_date(sources.ledger)
-    if "fs_huvudbok_sista_datum" in io.names():  # the Kontroller sheet checks it (coverage.ledger_stale)
+    if "fs_huvudbok_sista_datum" in held.names:  # the Kontroller sheet checks it (coverage.ledger_stale)
         blocks["fs_huvudbok_sista_datum"] = [[last.isoformat() if last else None]]
     else:  # a workbook made before that check: say it here instead
         stale = ledger_stale_problem(last, period.end, sources.ledger.source.name)
         problems += [stale] if stale else []
 
     for name, block in blocks.items():
-        check_shape(io, name, block)
+        check_shape(held, name, block)
     summ = tables.summary(settings, cc, fin, econ.unallocated_tkr)
     econ.cost_centres = cc
     econ.financing = fin
@@ -320,4 +295,4 @@ def populate_io(
     return result
 
 
-__all__ = ["PopulateResult", "compute_blocks", "populate_io"]
+__all__ = ["PopulateResult", "compute", "compute_blocks", "populate_io"]

@@ -22,7 +22,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from finsam import charts, layout, relayout
-from finsam.book import Block, is_formula_like, read_settings
+from finsam.book import NO_NAME, Block, is_formula_like, read_settings
 from finsam.errors import WorkbookError, os_error_text, problem
 from finsam.parts import carry_over, lost_parts
 from finsam.saving import (
@@ -72,7 +72,7 @@ class OpenpyxlBook:
     def cells(self, name: str):
         """The openpyxl cells of a defined name, always 2D (rows × columns)."""
         if name not in self.wb.defined_names:
-            raise WorkbookError(f"{self.label} saknar namnet {name}. Skapa arbetsboken på nytt med 'finsam new'.")
+            raise WorkbookError(NO_NAME.format(label=self.label, name=name))
         (sheet, ref), = list(self.wb.defined_names[name].destinations)
         cells = self.wb[sheet][ref.replace("$", "")]
         if not isinstance(cells, tuple):
