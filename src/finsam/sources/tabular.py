@@ -296,15 +296,13 @@ def _read_sheet(path: Path, table: Table, required, wanted, sheet: str | None, l
     with only the columns whose header is one of ``wanted``'s aliases: what
     ``pd.read_excel(dtype=object)`` gives for them (first row = header, exact duplicates named
     ``.1``, ``.2`` …; empty cells NaN; whole-number floats ``int``; dates ``datetime``).
-    Formula cells without a value in those columns are errors in ``table.problems``."""
+    Formula cells without a value in those columns are errors in ``table.problems`` (the
+    formula scan, zlib, runs beside the cell parser, calamine: both outside the GIL)."""
     names, hidden = xlsx.sheet_names(path)
     visible = [n for n in names if n not in hidden]
-    rows: dict[str, list[list]] = {}
     exact = [n for n in visible if sheet is not None and n.strip().casefold() == sheet.casefold()]
-    # the formula scan (zlib) runs beside the cell parser (calamine): both outside the GIL
     with beside(xlsx.sheets_with_formulas, path, exact[:1] or visible) as formulas:
-        for n in exact[:1] or visible:
-            rows[n] = xlsx.read_rows(path, n)
+        rows: dict[str, list[list]] = {n: xlsx.read_rows(path, n) for n in exact[:1] or visible}
         with_formulas = formulas.result()
     headers = {n: [str(_like_read_excel(c)).strip() for c in (r[0] if r else []) if c != ""] for n, r in rows.items()}
     try:
