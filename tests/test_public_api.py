@@ -76,3 +76,20 @@ def test_every_command_has_swedish_help(name, command):
         assert text.strip(), f"{where}: no help text"
         words = re.sub(r"\S*[/\\]\S*|--\S+", "", text)  # paths and options are no language
         assert SWEDISH.search(words) and not ENGLISH.search(words), f"{where}: not Swedish: {text!r}"
+
+
+#: Issue 10's house rules: a module that grows past this does more than one job (the SIE reader
+#: is the one exception: one file format, one module); populate.py only turns sources into blocks.
+MODULE_LINES, POPULATE_LINES, EXEMPT = 450, 300, {"sources/sie.py"}
+
+
+def test_no_module_outgrows_the_house_rules():
+    src = Path(finsam.__file__).parent
+    sizes = {p.relative_to(src).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in src.rglob("*.py")}
+    assert {m: n for m, n in sizes.items() if n > MODULE_LINES and m not in EXEMPT} == {}
+    assert sizes["populate.py"] <= POPULATE_LINES
+
+
+def test_validate_does_not_import_populate():
+    text = (Path(finsam.__file__).parent / "validate.py").read_text(encoding="utf-8")
+    assert not re.search(r"^\s*(from finsam\.populate|from finsam import populate|import finsam\.populate)", text, re.M)
