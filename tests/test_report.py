@@ -158,6 +158,37 @@ def test_cached_values_are_used_without_libreoffice(tmp_path, monkeypatch):
     assert next(r for r in rows if r[0] == "Totala kostnader")[1:4] == ["-24 837", "-1 358", "-25 237"]
 
 
+def test_the_summary_table_is_found_by_its_names_not_its_rows(report, expected, tmp_path):
+    """Rows a person inserts above Sammanställning's table (Excel moves the defined names with
+    them) change nothing in the report's summary table: it is read through its names."""
+    from openpyxl.utils import get_column_letter as col, quote_sheetname
+    from openpyxl.utils.cell import range_boundaries
+
+    from finsam.report import workbook_values
+    from finsam.report_docx import build_document
+
+    wb, _, _ = report
+    values = workbook_values(wb, tmp_path)
+    sheet = "Sammanställning"
+    values.wb[sheet].insert_rows(1, 2)
+    for dn in values.wb.defined_names.values():  # what Excel does to the names on insert
+        (where, ref), = dn.destinations
+        if where == sheet:
+            c0, r0, c1, r1 = range_boundaries(ref.replace("$", ""))
+            dn.attr_text = f"{quote_sheetname(sheet)}!${col(c0)}${r0 + 2}:${col(c1)}${r1 + 2}"
+    doc, _ = build_document(values, tmp_path)
+    table = next(t for t in doc.tables if t.cell(0, 0).text == sheet)
+    rows = [[_n(c.text) for c in r.cells] for r in table.rows]
+    assert rows[0] == [sheet, "Budget", "Ackumulerat", "Prognos"]
+    lines = {r[0].rstrip(" *"): r[1:] for r in rows[3:]}
+    for name, fig in expected["sammanstallning"].items():
+        assert lines[name] == ["" if fig[k] is None else _money(fig[k]) for k in ("budget", "ackumulerat", "prognos")]
+    opening = expected["eget_kapital_ingaende_tkr"]
+    year_end = opening - expected["sammanstallning"]["Årets finansiering med eget kapital"]["prognos"]
+    assert rows[-2][0].startswith("* Eget kapital ingående") and rows[-2][1] == _money(opening)
+    assert rows[-1][0].startswith("Beräknat eget kapital") and rows[-1][1] == _money(year_end)
+
+
 def test_an_empty_workbook_is_refused(tmp_path):
     wb = tmp_path / "tom.xlsx"
     assert runner.invoke(app, ["new", str(wb), "--settings", str(SETTINGS)]).exit_code == 0

@@ -21,7 +21,9 @@ tables' blocks as :mod:`finsam.blocks` declares them (``fs_deltagare``, ``fs_ano
 from, to, period label, year label, updated, finsam version), ``fs_ej_fordelat``
 (Ackumulerat not on a known cost centre), ``fs_eget_kapital`` (opening equity) and
 ``fs_huvudbok_resultat`` (the period's result per the ledger), tkr; ``fs_huvudbok_sista_datum``
-(Kontroller: the ledger's last voucher date as ISO text, ``2013-06-27``, or empty). Prognos
+(Kontroller: the ledger's last voucher date as ISO text, ``2013-06-27``, or empty). Formula
+areas other modules read by name: ``fs_sammanstallning`` (:data:`SUMMARY_LINES`), ``fs_arets_finansiering_ek``,
+``fs_eget_kapital_prognos``, ``fs_kontroller``. Prognos
 and Kommentar are the person's cells: populate keeps what was typed there.
 The sheet ``Deltagare per insats`` (after Deltagare) is laid out by
 :mod:`finsam.participant_sheet` (blocks ``fs_insatser``, ``fs_avslutade``, ``fs_aldrar``,
@@ -97,6 +99,10 @@ ANONYMOUS_ROWS = 12
 UNALLOCATED_LABEL = "Ej fördelat / okänt kostnadsställe"
 
 PERIOD_FIELDS = ["Period från", "Period till", "Periodetikett", "Årsetikett", "Senast uppdaterad", "finsam-version"]
+
+#: The Sammanställning table's lines, all its columns: the cost lines, Ej fördelat, the
+#: financing lines and Årets finansiering med eget kapital (the report prints it by this name).
+SUMMARY_LINES = "fs_sammanstallning"
 
 #: The Sammanställning columns of "Årets finansiering med eget kapital" (its formulas; the
 #: accumulated column has none: equity is a full-year figure).
@@ -365,7 +371,7 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tot
         put(ws, 5, c, col.sub, bold=True, fill=HEADER_FILL, right=col.number)
         put(ws, 6, c, col.unit, bold=True, fill=HEADER_FILL, right=col.number)
     money = [c.key for c in t.columns if c.number]
-    r = 7
+    r = top = 7  # the first line (under the three header rows)
     cost_rows = []
     for line in settings.summary_lines:  # the tables' totals, nothing else: the check compares like with like
         put(ws, r, t.first_column, line)
@@ -406,6 +412,7 @@ def _summary_sheet(ws: Worksheet, settings: Settings, names: Names, totals: _Tot
         a, z = t.column_of(EQUITY_KEYS[0]), t.column_of(EQUITY_KEYS[-1])
         names.add("fs_totala_kostnader", SHEET_SUMMARY, cost_rows[0], a, cost_rows[0], z)
     names.add("fs_arets_finansiering_ek", SHEET_SUMMARY, er, t.column_of(EQUITY_KEYS[0]), er, t.column_of(EQUITY_KEYS[-1]))
+    names.add(SUMMARY_LINES, SHEET_SUMMARY, top, t.first_column, er, t.column_of(t.columns[-1].key))
     r = er + 3
     date = settings.opening_equity_date or f"{settings.year - 1}-12-31"
     eq = t.column_of(money[0])  # the equity figures stand under the first money column

@@ -14,7 +14,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from finsam import report_text
-from finsam.report import WorkbookValues, placeholder_values, report_sheets, seed_tables, show
+from finsam.blocks import SUMMARY
+from finsam.layout import SUMMARY_LINES
+from finsam.report import WorkbookValues, placeholder_values, report_sheets, seed_tables, show, table_rows
 
 #: The document's body font and size (the seed is set in a plain sans serif; ≥ 9 pt in tables).
 FONT = "Calibri"
@@ -191,17 +193,13 @@ def _footnote_marks(comments: list[str]) -> list[str]:
 
 
 def _summary(doc, values: WorkbookValues) -> None:
-    """The Sammanställning sheet's table as it stands (from its header to the equity
-    forecast), every non-empty row."""
-    sheet, _, _, last, _ = values.area("fs_eget_kapital_prognos")
-    ws = values.wb[sheet]
-    width = 4
-    rows = []
-    for r in range(4, last + 1):
-        line = [show(ws.cell(r, c).value, ws.cell(r, c).number_format) for c in range(1, width + 1)]
-        if any(line):
-            rows.append(line)
-    _table(doc, rows[:3], rows[3:], [])
+    """The Sammanställning table (:data:`finsam.blocks.SUMMARY`'s columns): its three header
+    rows and lines (:data:`finsam.layout.SUMMARY_LINES`), then the equity lines under their
+    heading (``fs_eget_kapital``, ``fs_eget_kapital_prognos``); every non-empty row."""
+    head, lines, _ = table_rows(values, SUMMARY, SUMMARY_LINES, header_rows=3)
+    equity_head, equity, _ = table_rows(values, SUMMARY, "fs_eget_kapital", header_rows=1)
+    forecast = table_rows(values, SUMMARY, "fs_eget_kapital_prognos", header_rows=0)[1]
+    _table(doc, head, [r for r in [*lines, *equity_head, *equity, *forecast] if any(r)], [])
 
 
 def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
