@@ -247,19 +247,19 @@ STRUKTUR = Table("struktur", SHEET_INSATSER, "fs_struktur", (
 #: Ekonomi: one table per group of cost centres (defined names ``fs_g<N>_…``), tkr.
 ECONOMY = Table("ekonomi", SHEET_ECONOMY, "fs_g{i}", (
     Column("kod", "Kostnadsställe", block="koder", kind="label", number=False, width=15),
-    Column("namn", "Nettokostnad och finansnetto", "i tkr per område", block="namn", number=False, width=50),
-    Column("budget", "Budget", "=fs_aretikett", "tkr", block="utfall", total="sum", width=12),
+    Column("namn", "Nettokostnad och finansnetto", "i tkr per område", block="namn", number=False, width=44),
+    Column("budget", "Budget", "=fs_aretikett", "tkr", block="utfall", total="sum", width=9),
     # issue 12: the budget up to the period (SIE #PBUDGET months, else budget × (months − lag)/12)
     Column("budget_perioden", "Budget t.o.m. perioden", "=fs_periodetikett", "tkr", block="utfall", total="sum",
-           width=13),
-    Column("ackumulerat", "Ackumulerat", "=fs_periodetikett", "tkr", block="utfall", total="sum", width=13),
+           width=10),
+    Column("ackumulerat", "Ackumulerat", "=fs_periodetikett", "tkr", block="utfall", total="sum", width=12),
     # informational (never FEL): invoices arrive late, so a low Ackumulerat is normal
-    Column("avvikelse_perioden", "Avvikelse mot periodiserad budget", "ackumulerat−budget t.o.m.", "tkr",
+    Column("avvikelse_perioden", "Avvikelse mot periodiserad budget", "ackumulerat − budget t.o.m.", "tkr",
            kind="formula", formula='=IF(OR({budget_perioden}="",{ackumulerat}=""),"",{ackumulerat}-{budget_perioden})',
-           total="={ackumulerat}-{budget_perioden}", width=16),
-    Column("prognos", "Prognos", "=fs_aretikett", "tkr", block="prognos", kind="person", total="sum", width=12),
-    Column("avvikelse", "Avvikelse", "prognos−budget", "tkr", kind="formula",
-           formula='=IF({prognos}="","",{prognos}-{budget})', total="={prognos}-{budget}", width=18),
+           total="={ackumulerat}-{budget_perioden}", width=15),
+    Column("prognos", "Prognos", "=fs_aretikett", "tkr", block="prognos", kind="person", total="sum", width=9),
+    Column("avvikelse", "Avvikelse", "prognos − budget", "tkr", kind="formula",
+           formula='=IF({prognos}="","",{prognos}-{budget})', total="={prognos}-{budget}", width=10),
     Column("kommentar", "Kommentar", block="kommentar", kind="person", number=False, width=60),
 ))
 

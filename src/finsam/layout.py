@@ -77,12 +77,14 @@ from finsam.sheet import (
     TITLE,
     Names,
     column_widths,
+    legend,
     notes,
     print_setup,
     put,
     same_heading,
     table,
     widths,
+    wrap_headings,
 )
 
 class Formula(str):
@@ -335,16 +337,18 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: Names) -> _Totals:
     q = quote_sheetname(SHEET_ECONOMY)
     put(ws, 1, 1, settings.association).font = TITLE
     put(ws, 2, 1, '="Ekonomisk uppföljning och helårsprognos, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
-    put(ws, 3, 1, "Nettokostnad och finansnetto i tkr per område; kostnader negativa, intäkter positiva. "
-                  + DEVIATION_LEGEND)
-    ws.cell(row=3, column=1).font = SMALL
-    totals = _Totals(groups=[], group_rows=[])
     t = ECONOMY
+    widths(ws, column_widths(t))
+    # the legend over the title columns, which every printed page repeats (see print_setup below)
+    legend(ws, 3, "Nettokostnad och finansnetto i tkr per område; kostnader negativa, intäkter positiva. "
+           + DEVIATION_LEGEND, t.column_of("namn"))
+    totals = _Totals(groups=[], group_rows=[])
     r = 5
     for gi, group in enumerate(settings.groups, start=1):
         put(ws, r, t.first_column, group.title + ":").font = Font(name=FONT, bold=True, size=12)
         labels = [{"kod": cc.code, "namn": cc.name} for cc in settings.cost_centres_of(group.name)]
         first, last, tot = table(ws, names, t, r + 1, labels, gi, empty=("namn", "(inga kostnadsställen)"))
+        wrap_headings(ws, t, r + 1, (3, 2))  # narrow number columns: "Budget t.o.m. perioden" on three lines
         totals.groups.append((group.summary_line, tot))
         totals.group_rows.append((first, last, tot))
         deviation_lights(ws, t.range("avvikelse", first, tot))
@@ -355,9 +359,11 @@ def _economy_sheet(ws: Worksheet, settings: Settings, names: Names) -> _Totals:
     names.add("fs_ej_fordelat", SHEET_ECONOMY, r, t.column_of("ackumulerat"))
     totals.unallocated = f"{q}!{t.letter('ackumulerat')}{r}"
     notes(ws, names, r + 2, t.column_of(t.columns[-1].key), "fs_noteringar_ekonomi", SHEET_ECONOMY)
-    widths(ws, column_widths(t))
     ws.freeze_panes = f"{t.letter('budget')}5"
-    print_setup(ws, settings, "1:3")
+    # Nine columns do not fit one A4 width at 9 pt: the figures on one page, Kommentar on the
+    # next, code and name repeated (issue 13: every table sheet at 9 pt or more).
+    print_setup(ws, settings, "1:3", title_columns=f"{t.letter('kod')}:{t.letter('namn')}",
+                break_after=t.letter("avvikelse"))
     return totals
 
 

@@ -46,7 +46,8 @@ from finsam.settings import (
     key_label,
     settings_to_rows,
 )
-from finsam.sheet import BOLD, HEADER_FILL, NUMBER_FORMAT, SMALL, THIN_TOP, TITLE, Names, print_setup, put, table, widths
+from finsam.sheet import (BOLD, HEADER_FILL, NUMBER_FORMAT, SMALL, THIN_TOP, TITLE, Names, legend, print_setup, put,
+                          table, widths, wrap_headings)
 
 #: Kategorier's lines: (category on the settings sheet, Swedish line); "" = not given.
 CATEGORY_LINES = (
@@ -243,6 +244,7 @@ def members_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyRe
             row[key] = _largest_remainder(total, weights, f"{A}{r}", earlier) if total else None
         rows.append(row)
     f, l_, tot = table(ws, names, t, top, rows, total="Summa")
+    wrap_headings(ws, t, top, (3, 2))  # "Andel av eget kapital vid årets slut enligt prognos" in a 24-wide column
     for r in range(f, tot + 1):
         ws[f"{A}{r}"].number_format = PERCENT_FORMAT
     m = quote_sheetname(SHEET_MEMBERS)
@@ -256,16 +258,16 @@ def members_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyRe
     source = settings.population_source or "ej angiven"
     date = settings.population_date or "ej angivet"
     if split and settings.municipal_split[0].population is not None:
-        put(ws, note, 1, f"Kommunernas andel fördelad efter invånarantal {date}, källa: {source}.")
+        text = f"Kommunernas andel fördelad efter invånarantal {date}, källa: {source}."
     elif split:
-        put(ws, note, 1, "Kommunernas andelar enligt förbundsordningen (bladet Inställningar, [Kommunandelar]).")
+        text = "Kommunernas andelar enligt förbundsordningen (bladet Inställningar, [Kommunandelar])."
     else:
-        put(ws, note, 1, "Kommunernas fördelning sinsemellan är inte angiven: de visas som en rad (Kommunerna). "
-                         "Ange invånare eller andelar under [Kommunandelar] på bladet Inställningar och skapa en ny arbetsbok.")
-    ws.cell(row=note, column=1).font = SMALL
+        text = ("Kommunernas fördelning sinsemellan är inte angiven: de visas som en rad (Kommunerna). "
+                "Ange invånare eller andelar under [Kommunandelar] på bladet Inställningar och skapa en ny arbetsbok.")
+    widths(ws, {t.letter(c.key): c.width for c in t.columns})
+    legend(ws, note, text, t.column_of(t.columns[-1].key))
     names.add("fs_medlemmar", SHEET_MEMBERS, f, t.column_of("medlem"), l_, t.column_of(t.columns[-1].key))
     _guideline(settings, refs, f"{m}!${t.letter('bidrag_budget')}${tot}")
-    widths(ws, {t.letter(c.key): c.width for c in t.columns})
     ws.freeze_panes = "B8"
     print_setup(ws, settings, "1:7", one_page=True)
 
@@ -333,6 +335,7 @@ def national_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyR
                 # one insats: its cell as it stands ("<3" in a publication copy); several: their sum
                 row[key] = "=" + one[0] if len(one) == 1 else "=" + "+".join(f"N({x})" for x in one)
     first, last, tot = table(ws, names, t, 5, rows, total="Summa insatser")
+    wrap_headings(ws, t, 5, (2, 1))  # "Utfall t.o.m. perioden", "Deltagare kvinnor" over narrow figures
     for r in range(first, last + 1):
         ws[f"{t.letter('kategori')}{r}"].number_format = "@"
     n = quote_sheetname(SHEET_NATIONAL)

@@ -31,7 +31,7 @@ from finsam.book import Block, Held, is_blank, masker, source_text
 from finsam.errors import Problem, count_text
 from finsam.participant_tables import NO_INSATS, SUMMA, ParticipantTables, age_labels, participant_tables
 from finsam.settings import RESULT_CATEGORIES, Settings
-from finsam.sheet import SMALL, TITLE, Names, column_widths, put, same_heading, table, widths
+from finsam.sheet import SMALL, TITLE, Names, column_widths, print_setup, put, same_heading, table, widths
 
 if TYPE_CHECKING:  # populate_blocks' arguments; the sheet's layout (finsam new) needs neither
     from finsam.period import Period
@@ -80,15 +80,7 @@ def draw(ws: Worksheet, settings: Settings, names: Names) -> None:
         ws.cell(row=tot, column=STRUKTUR.column_of(key)).value = f'=IF(COUNT({cells})=0,"",SUM({cells}))'
     widths(ws, column_widths(INSATSER))
     ws.freeze_panes = "B5"
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:2"
-    ws.oddHeader.left.text = settings.association
-    ws.oddHeader.right.text = "&A"
-    ws.oddFooter.right.text = "Sida &P av &N"
+    print_setup(ws, settings, "1:2")  # landscape: in portrait its seven columns printed at 6.6 pt
 
 
 def _merge_headings(ws: Worksheet, t: Table, row: int) -> None:

@@ -7,6 +7,7 @@ styles, :class:`Names` collects defined names, and :func:`table` lays out a tabl
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finsam.blocks import Table
@@ -84,19 +86,79 @@ def notes(ws: Worksheet, names: Names, row: int, last_col: int, name: str, sheet
     names.add(name, sheet, row + 1, 1)
 
 
-def print_setup(ws: Worksheet, settings: Settings, title_rows: str | None, *, one_page: bool = False) -> None:
-    """A4 landscape, fitted to the page width, ``title_rows`` repeated, the association and sheet name in the header."""
+#: Print heights (points) of one line of the house's 11 pt text and of the small 9 pt text.
+LINE_PT = 15.0
+SMALL_LINE_PT = 12.0
+#: Characters of small text per unit of column width, on the safe side: LibreOffice without
+#: Calibri (or Carlito) prints in DejaVu Sans, wider than Calibri; 1 unit = 7 pt there.
+SMALL_CHARS_PER_UNIT = 1.2
+#: Width Excel gives a column without one (units).
+DEFAULT_WIDTH = 8.43
+#: What one unit of column width prints as at 100 %, points: 7 pt in LibreOffice without
+#: Calibri (measured: a 50-unit column is 350 pt), about 5.5 pt in Excel with Calibri.
+PT_PER_UNIT = 7.0
+#: The printable width of A4 landscape between openpyxl's default margins (0.75 inch), points.
+A4_LANDSCAPE_WIDTH_PT = 841.9 - 2 * 0.75 * 72
+
+
+def print_scale(ws: Worksheet, last_col: int) -> int:
+    """The print scale (per cent, at most 100) at which columns A to ``last_col`` fill the
+    width of an A4 landscape page, taking the wider unit (:data:`PT_PER_UNIT`)."""
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH for c in range(1, last_col + 1))
+    return min(100, math.floor(100 * A4_LANDSCAPE_WIDTH_PT / (width * PT_PER_UNIT)))
+
+
+def print_setup(ws: Worksheet, settings: Settings, title_rows: str | None, *, one_page: bool = False,
+                title_columns: str | None = None, break_after: str | None = None) -> None:
+    """A4 landscape, ``title_rows`` repeated, the association and sheet name in the header.
+
+    By default fitted to the page width (``one_page``: to one page). A table too wide for
+    that at a readable size (issue 13: 9 pt at least) is instead split into a new page after
+    column ``break_after`` (set the widths first), its title columns ``title_columns``
+    repeated on each page, pages read across then down, at the scale that fits the columns up
+    to ``break_after`` on the page (:func:`print_scale`)."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if break_after is None:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if one_page else 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:  # Excel and LibreOffice ignore manual page breaks under "fit to"
+        last = ws[f"{break_after}1"].column
+        ws.page_setup.scale = print_scale(ws, last)
+        ws.page_setup.pageOrder = "overThenDown"
+        ws.col_breaks.append(Break(id=last))
+    if title_columns:
+        ws.print_title_cols = title_columns
     if title_rows:
         ws.print_title_rows = title_rows
     # The period stands in rows 1–2 of every report sheet, which print on every page.
     ws.oddHeader.left.text = settings.association
     ws.oddHeader.right.text = "&A"
     ws.oddFooter.right.text = "Sida &P av &N"
+
+
+def legend(ws: Worksheet, row: int, text: str, last_col: int):
+    """A small explanatory ``text`` on ``row`` over columns A to ``last_col`` (set their widths
+    first): merged, wrapped, and as high as its lines need — LibreOffice does not grow a row
+    for wrapped text, and unwrapped it would run past the table and shrink the printout."""
+    cell = put(ws, row, 1, text, wrap=True)
+    cell.font = SMALL
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH for c in range(1, last_col + 1))
+    ws.row_dimensions[row].height = math.ceil(len(text) / (width * SMALL_CHARS_PER_UNIT)) * SMALL_LINE_PT + 2
+    return cell
+
+
+def wrap_headings(ws: Worksheet, t: Table, top: int, lines: tuple[int, int]) -> None:
+    """Wrap the heading and sub rows of table ``t`` laid out at row ``top`` (narrow number
+    columns under long headings), each row ``lines`` lines high (explicit: LibreOffice does
+    not grow rows)."""
+    for r, n in zip((top, top + 1), lines):
+        for c in range(t.first_column, t.first_column + len(t.columns)):
+            cell = ws.cell(row=r, column=c)
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom", horizontal=cell.alignment.horizontal)
+        ws.row_dimensions[r].height = n * LINE_PT
 
 
 def widths(ws: Worksheet, widths: dict[str, float]) -> None:
