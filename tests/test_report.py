@@ -108,6 +108,23 @@ def test_the_pdf_text_holds_the_figures(report, expected):
     assert "Sida 1 av" in text
 
 
+def test_the_pdf_keeps_headings_whole_and_with_their_tables(report):
+    """FINDINGS 2 and 4: "Ackumulerat" broke as "Ackumulera|t" in its 2.6 cm column, and a
+    sheet's heading stood at a page's foot with only its title line under it. No heading is
+    among a page's last two lines."""
+    _, docx, pdf = report
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    words = [w for page in pages for w in page.split()]
+    assert "Ackumulerat" in words and "Ackumulera" not in words
+    doc = Document(docx)
+    headings = {p.text for p in doc.paragraphs if p.style.name.startswith("Heading") and p.text}
+    for page in pages:
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        body = lines[:-1]  # the last line is the footer (Sida N av M)
+        assert not set(body[-2:]) & headings, body[-2:]
+
+
 def test_text_blocks_are_masked_and_unknown_placeholders_named(tmp_path):
     """A personnummer typed in a text block never reaches the report; a placeholder the
     workbook does not know stays as typed and the output names it."""
