@@ -16,22 +16,24 @@ from finsam.libreoffice import convert, soffice
 SOFFICE = soffice()
 
 
-def recalc_many(paths: list[Path], out_dir: Path | None = None) -> list[Path]:
+def recalc_many(paths: list[Path], out_dir: Path) -> list[Path]:
     """Recalculate several workbooks in one LibreOffice run (it starts once: ~1 s saved per
-    file); returns the new files, in order (finsam's own :func:`finsam.libreoffice.convert`)."""
+    file) into ``out_dir`` (the test's ``tmp_path``: it is removed with it); returns the new
+    files, in order (finsam's own :func:`finsam.libreoffice.convert`)."""
     if SOFFICE is None:
         raise RuntimeError("LibreOffice (soffice) is not installed: apt-get install -y libreoffice-calc-nogui")
-    return convert(list(paths), "xlsx", Path(out_dir or tempfile.mkdtemp(prefix="recalc-")))
+    return convert(list(paths), "xlsx", Path(out_dir))
 
 
-def recalc(path: Path, out_dir: Path | None = None) -> Path:
-    """Recalculate ``path`` into ``out_dir`` (a new folder by default); returns the new file."""
+def recalc(path: Path, out_dir: Path) -> Path:
+    """Recalculate ``path`` into ``out_dir`` (the test's ``tmp_path``); returns the new file."""
     return recalc_many([path], out_dir)[0]
 
 
 def values(path: Path) -> openpyxl.Workbook:
-    """The recalculated workbook, values only."""
-    return openpyxl.load_workbook(recalc(path), data_only=True)
+    """The recalculated workbook, values only; the recalculated copy is deleted once read."""
+    with tempfile.TemporaryDirectory(prefix="recalc-") as out:
+        return openpyxl.load_workbook(recalc(path, Path(out)), data_only=True)
 
 
 def rows_by_label(ws, column: int = 1) -> dict:
