@@ -279,8 +279,9 @@ def populate_blocks(held: Held, settings: Settings, sources: Sources, period: Pe
     """The participant tables of issue 11 (:mod:`finsam.participant_tables`) into ``into``:
     the anonymous table (by kön when anonyma.csv has a Kön column) and the sheet Deltagare
     per insats (:func:`blocks`); their problems into ``problems``.
-    A workbook made before that sheet existed gets the anonymous table in its old two
-    columns and a warning (``insatser-saknas-i-arbetsboken``)."""
+    A workbook made before that sheet existed is refused (``insatser-saknas-i-arbetsboken``,
+    an error: populate writes nothing); one whose anonymous table has the old two columns
+    (insats, antal) gets them."""
     files = {k: p.name for k, p in sources.files.items()}
     pt = participant_tables(sources.participants, period, settings, file=files["deltagare"],
                             anonymous=sources.anonymous, structure=sources.structure, files=files)
@@ -298,10 +299,11 @@ def populate_blocks(held: Held, settings: Settings, sources: Sources, period: Pe
         anonymous = {n: [[r[0], r[-1]] for r in b] for n, b in anonymous.items()}
     into.update(anonymous)
     if INSATSER.name("") not in held.names:
-        problems.append(Problem("insatser-saknas-i-arbetsboken", "warning", held.label, None, SHEET_INSATSER,
-                                f"Arbetsboken saknar bladet {SHEET_INSATSER!r} (den gjordes med en äldre finsam). "
-                                f"Skapa en ny med 'finsam new NY.xlsx --settings {held.label}' för att få tabellerna "
-                                "per insats, avslutsorsak och ålder."))
+        problems.append(Problem("insatser-saknas-i-arbetsboken", "error", held.label, None, SHEET_INSATSER,
+                                f"Arbetsboken saknar bladet {SHEET_INSATSER!r} (den gjordes med en äldre finsam), så "
+                                "tabellerna per insats, avslutsorsak och ålder kan inte fyllas i; arbetsboken ändrades "
+                                f"inte. Skapa en ny med 'finsam new NY.xlsx --settings {held.label}' (inställningarna "
+                                "följer med), för över prognoser och kommentarer och fyll den nya."))
         return pt
     sheet, p = blocks(pt, settings, file=files["deltagare"], mask_below=mask_below, files=files)
     problems += p

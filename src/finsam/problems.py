@@ -111,7 +111,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     # The sheet Deltagare per insats (participant_sheet.py, populate.py)
     Code("insatser-for-manga", "error", "deltagare", "Fler insatser än arbetsboken har plats för", "Slå ihop insatser i registret."),
     Code("struktur-for-manga", "error", "struktur", "Fler strukturövergripande insatser än arbetsboken har plats för", "Slå ihop insatser i filen."),
-    Code("insatser-saknas-i-arbetsboken", "warning", "arbetsbok", "Bladet Deltagare per insats saknas", "Skapa en ny arbetsbok med 'finsam new'."),
+    Code("insatser-saknas-i-arbetsboken", "error", "arbetsbok", "Bladet Deltagare per insats saknas (äldre arbetsbok)", "Skapa en ny arbetsbok med 'finsam new NY.xlsx --settings GAMMAL.xlsx' och för över prognoser och kommentarer."),
     Code("kon-over-totalt", "error", "arbetsbok", "Fler kvinnor + män än totalt", "Kör populate igen."),
     Code("summa-personer", "error", "arbetsbok", "Summa personer större än radernas", "Kör populate igen."),
     Code("avslutade-utflode", "error", "arbetsbok", "Summa avslutade skiljer sig från summa utflöde", "Kör populate igen."),
