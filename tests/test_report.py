@@ -109,7 +109,7 @@ def test_the_pdf_text_holds_the_figures(report, expected):
 
 
 def test_the_pdf_keeps_headings_whole_and_with_their_tables(report):
-    """FINDINGS 2 and 4: "Ackumulerat" broke as "Ackumulera|t" in its 2.6 cm column, and a
+    """FINDINGS 2, 4 and 5: "Ackumulerat" broke as "Ackumulera|t" in its 2.6 cm column, and a
     sheet's heading stood at a page's foot with only its title line under it. No heading is
     among a page's last two lines."""
     _, docx, pdf = report
@@ -117,6 +117,8 @@ def test_the_pdf_keeps_headings_whole_and_with_their_tables(report):
                            check=True).stdout.split("\f")
     words = [w for page in pages for w in page.split()]
     assert "Ackumulerat" in words and "Ackumulera" not in words
+    # FINDINGS 5: a text column of a further sheet (Uppföljning Finsam's Kategori) is as wide as its words
+    assert {"individinriktad", "strukturövergripande"} <= set(words)
     doc = Document(docx)
     headings = {p.text for p in doc.paragraphs if p.style.name.startswith("Heading") and p.text}
     for page in pages:

@@ -3,6 +3,7 @@ charts from :mod:`finsam.report`'s workbook values. See :func:`build_document`."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docx import Document
@@ -157,10 +158,13 @@ def _table(doc, header: list[list[str]], body: list[list[str]], total: list[str]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
     _cell_margins(t, CELL_MARGIN_TWIPS)  # "Ackumulerat" fits a 2.6 cm column without breaking mid-word
-    number_cm = 2.6
-    text_cm = max(4.0, 17.0 - number_cm * (width - first_text_columns)) / first_text_columns
+    # number columns as wide as their longest word needs ("Ackumulerat"), at most 2.6 cm
+    words = [w for ln in rows for x in ln[first_text_columns:] for w in x.split()]
+    number_cm = min(2.6, max(1.8, CM_PER_CHAR * max(map(len, words), default=0) + 0.3))
+    text_cm = max(4.0, 17.0 - number_cm * (width - first_text_columns))
+    text_widths = _text_widths(rows, first_text_columns, text_cm)
     for c, col in enumerate(t.columns):
-        w = Cm(text_cm if c < first_text_columns else number_cm)
+        w = Cm(text_widths[c] if c < first_text_columns else number_cm)
         col.width = w  # the grid (LibreOffice reads it) and each cell (Word reads these)
         for cell in col.cells:
             cell.width = w
@@ -183,6 +187,23 @@ def _table(doc, header: list[list[str]], body: list[list[str]], total: list[str]
     return t
 
 
+def _text_widths(rows: list[list[str]], n: int, total_cm: float) -> list[float]:
+    """The widths (cm) of a table's ``n`` text columns sharing ``total_cm``: each first gets
+    its longest word (so "individinriktad" is not broken), the rest goes to the columns with
+    long texts (an insats name) in proportion to their longest text."""
+    if n == 1:
+        return [total_cm]
+    cells = [[ln[c] for ln in rows if c < len(ln)] for c in range(n)]
+    word = [min(4.5, CM_PER_CHAR * max([len(w) for x in col for w in x.split()] + [4]) + 0.3) for col in cells]
+    if sum(word) >= total_cm:
+        return [total_cm * w / sum(word) for w in word]
+    longest = [max([len(x) for x in col] + [1]) for col in cells]
+    extra = total_cm - sum(word)
+    return [w + extra * k / sum(longest) for w, k in zip(word, longest)]
+
+
+#: Width of one character of 9 pt table text, cm, on the safe side (bold, a wide fallback font).
+CM_PER_CHAR = 0.22
 #: Left and right cell margins of the report's tables, twips (Word's default is 108 = 0.19 cm).
 CELL_MARGIN_TWIPS = 57
 
@@ -222,6 +243,11 @@ def _summary(doc, values: WorkbookValues) -> None:
     _table(doc, head, [r for r in [*lines, *equity_head, *equity, *forecast] if any(r)], [])
 
 
+def _figure(text: str) -> bool:
+    """Whether a cell as printed (:func:`finsam.report.show`) is a figure: "-3 048", "50", "16 %"."""
+    return bool(re.fullmatch(r"-?[\d\s\u00a0]+(,\d+)?( ?%)?", text))
+
+
 def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
     """A further table sheet as it stands: its title rows as headings, every run of
     non-empty rows as a table (a row of one text in column A as a paragraph)."""
@@ -232,7 +258,13 @@ def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
 
     def flush() -> None:
         if run:
-            _table(doc, run[:1], run[1:], [])
+            # header: the leading rows without a figure (heading, sub, unit: at most three);
+            # text columns: the leading columns without a figure below the header
+            head = next((n for n, line in enumerate(run[:3]) if any(map(_figure, line))), min(3, len(run) - 1))
+            head = max(head, 1)
+            body = run[head:]
+            texts = next((c for c in range(len(run[0])) if any(_figure(ln[c]) for ln in body if c < len(ln))), 1)
+            _table(doc, run[:head], body, [], first_text_columns=max(texts, 1))
             run.clear()
 
     for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
