@@ -55,7 +55,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ProblemError as exc:
-        err.print(problems_table(exc.problems, "Källfilerna har fel; inget har skrivits"))
+        err.print(problems_table(exc.problems, "Fel i källfilerna eller arbetsboken; inget har skrivits"))
         err.print(f"Fel: {exc}")
         raise typer.Exit(1) from None
     except FinsamError as exc:
