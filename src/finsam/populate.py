@@ -112,11 +112,9 @@ def compute_blocks(
 def compute(
     held: Held, settings: Settings, sources: Sources, period: Period, *, mask_below: int | None = None
 ) -> PopulateResult:
-    """Compute every input block from the sources, keeping the person's cells; pure: the
-    workbook's cells come from ``held`` (read before, :func:`compute_blocks`).
-
-    Takes the workbook's forecast, comment and budget blocks (the person's), applies
-    :func:`finsam.tables.resolve_forecast` per row, and returns the blocks to write.
+    """Every input block to write, computed from the sources and ``held`` (the workbook's cells,
+    read before: :func:`compute_blocks`) alone, keeping the person's forecasts and comments
+    (:func:`finsam.tables.resolve_forecast` per row).
 
     ``mask_below`` (publication copies, Swedish official statistics practice): counts
     1..N-1 in the municipality table are written as the text ``"<N"``, and more as ``".."``
@@ -124,6 +122,9 @@ def compute(
     the Summa row is written as values (exact, or hidden by the same rules) because a SUM
     over masked cells would be wrong. Without it, a workbook that already holds masked counts is a
     publication copy and is not populated (problem ``publiceringskopia``).
+
+    Raises:
+        WorkbookError: a table's codes are not the settings' cost centres, or a block's shape is not its name's.
     """
     problems = list(sources.problems)
     muni = tables.participants_by_municipality(sources.participants, period, settings)
