@@ -125,6 +125,18 @@ def test_non_members_go_to_annan_ort_and_felregistrering_counts_nowhere(settings
     assert got.loc["Borås"].tolist() == [0, 0, 1, 1]
 
 
+@pytest.mark.parametrize("reason", ["felregistrerad", " Fel registrering ", "Fel-registrering", "Felregistrerat",
+                                    "FELREG.", "Felaktig registrering"])
+def test_felregistrering_however_spelled_counts_nowhere(settings, reason):
+    got = tables.participants_by_municipality(
+        _people([
+            ("199001011239", "Mark", "2013-01-10", "2013-01-20", reason),
+            ("198502023334", "Mark", "2013-02-10", "2013-04-05", reason),  # closed after the period: still a mistake
+            ("198502023334", "Mark", "2013-03-01", "2013-03-20", "Felaktigt inskriven i fel insats? Nej: Arbete"),
+        ]), Q1, settings)
+    assert got.loc["Mark"].tolist() == [1, 1, 1, 1]  # only the third registration
+
+
 def _ledger(rows):
     return pd.DataFrame(
         {"date": pd.to_datetime([r[0] for r in rows]), "account": [r[1] for r in rows],

@@ -12,6 +12,8 @@ sums of rounded rows (seed: "Totalt").
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,11 +27,23 @@ from finsam.sources.ledger import result_lines
 #: Avslutsorsak that means the registration was a mistake: it never happened, so it is neither
 #: an inflow nor an outflow, and its person is not counted in unika (README "Definitions").
 FELREGISTRERING = "felregistrering"
+#: How registers write it, compared with letters only and without case: "Felregistrering",
+#: "felregistrerad", "Fel registrering", "Fel-registrering", "Felreg.", "Felaktig registrering".
+_FELREGISTRERING = re.compile(r"^(?:felreg|felaktigregistr)")
+_NOT_LETTERS = re.compile(r"[^a-zåäöéü]")
 
 
 def is_felregistrering(end_reason: pd.Series) -> pd.Series:
-    """True where Avslutsorsak is *felregistrering* (any case, surrounding blanks ignored)."""
-    return end_reason.fillna("").astype(str).str.strip().str.casefold() == FELREGISTRERING
+    """True where Avslutsorsak says *felregistrering*, however spelled (:data:`_FELREGISTRERING`
+    over the text's letters, without case): a spelling that is missed would count a
+    registration that never happened."""
+    def rule(texts: pd.Series) -> pd.Series:
+        letters = texts.astype(str).str.casefold().str.replace(_NOT_LETTERS, "", regex=True)
+        return letters.str.contains(_FELREGISTRERING)
+
+    codes, texts = pd.factorize(end_reason)  # few distinct texts: the rule runs once per text
+    return pd.Series(np.append(rule(pd.Series(texts, dtype=object)).to_numpy(dtype=bool), False)[codes],
+                     index=end_reason.index)
 
 MUNICIPALITY_COLUMNS = ["inflode_antal", "inflode_unika", "utflode_antal", "utflode_unika"]
 
