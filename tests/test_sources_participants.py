@@ -16,6 +16,7 @@ from finsam import personnummer
 from finsam.period import parse_period
 from finsam.settings import load_settings
 from finsam.source_checks import check_moves, check_municipalities, swedish_municipalities
+from finsam.errors import SourceError
 from finsam.sources.participants import read_participants
 from finsam.tables import participants_by_municipality
 
@@ -226,3 +227,21 @@ def test_a_duplicate_with_empty_cells_names_its_first_row():
     _, problems = read_participants(DATA / "dubblett-utan-slut.csv", 2013)
     (dup,) = [p for p in problems if p.code == "dubblettrad"]
     assert dup.row == 4 and "kopia av rad 2 " in dup.message
+
+
+def test_a_register_without_its_end_date_column_is_refused_naming_its_columns():
+    """Without Utskrivningsdatum every registration would count as ongoing and none as utflöde."""
+    with pytest.raises(SourceError) as err:
+        read_participants(DATA / "utan-utskrivningsdatum.csv", 2013)
+    msg = str(err.value)
+    assert "kolumnen 'Utskrivningsdatum' saknas" in msg and "Avslutningsdag" in msg
+
+
+def test_an_optional_column_under_an_unknown_header_is_a_warning_naming_the_unread_columns():
+    frame, problems = read_participants(DATA / "okanda-rubriker.csv", 2013)
+    missing = {p.column: p for p in problems if p.code == "kolumn-saknas"}
+    assert set(missing) == {"Kön", "Avslutsorsak"} and all(p.severity == "warning" for p in missing.values())
+    assert "Kolumner i filen som finsam inte läser: Kön (1=kvinna, 2=man), Orsak till avslut, Handläggare" in \
+        missing["Avslutsorsak"].message
+    assert "inga felregistreringar kan tas bort" in missing["Avslutsorsak"].message
+    assert frame["end_reason"].isna().all() and frame["sex"].isna().all()

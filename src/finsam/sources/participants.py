@@ -36,6 +36,7 @@ import pandas as pd
 from finsam import personnummer
 from finsam.errors import Problem, count_text
 from finsam.sources.tabular import (
+    normalise_header,
     parse_dates,
     read_table,
     row_problems,
@@ -48,12 +49,20 @@ COLUMNS = {
     "person": ("Personnummer", "Personnr", "Person nr", "Pnr"),
     "municipality": ("Folkbokföringskommun", "Kommun", "Folkbokföringsort", "Hemkommun"),
     "start": ("Inskrivningsdatum", "Startdatum", "Inskriven", "Start"),
+    # required: without it every registration would count as ongoing and none as utflöde
+    "end": ("Utskrivningsdatum", "Slutdatum", "Utskriven", "Avslutsdatum", "Slut", "Utskrivningsdag", "Avslutsdag",
+            "Avslutad", "Slutdag"),
 }
 OPTIONAL = {
-    "end": ("Utskrivningsdatum", "Slutdatum", "Utskriven", "Avslutsdatum", "Slut"),
-    "insats": ("Insats", "Verksamhet", "Aktivitet"),
-    "end_reason": ("Avslutsorsak", "Orsak", "Avslutningsorsak"),
-    "sex": ("Kön", "Kon", "Genus"),
+    "insats": ("Insats", "Verksamhet", "Aktivitet", "Insatsnamn", "Insatsens namn"),
+    "end_reason": ("Avslutsorsak", "Orsak", "Avslutningsorsak", "Avslutsanledning", "Utskrivningsorsak", "Anledning"),
+    "sex": ("Kön", "Kon", "Genus", "Kön (K/M)", "Kön (kvinna/man)"),
+}
+#: What a register without one of the OPTIONAL columns gives (problem ``kolumn-saknas``).
+WITHOUT = {
+    "insats": "varje inskrivning redovisas som 'Insats saknas' i tabellerna per insats",
+    "end_reason": "inga felregistreringar kan tas bort och varje avslut räknas som Övrigt",
+    "sex": "varje deltagare räknas bara i Totalt (inte som kvinna eller man)",
 }
 
 
@@ -108,6 +117,21 @@ def _person_problems(raw: pd.Series, reference_year: int, file: str) -> tuple[pd
     return numbers, problems
 
 
+def _missing_columns(table, file: str) -> list[Problem]:
+    """``kolumn-saknas`` (warning) for each OPTIONAL column the register lacks, saying what the
+    tables get instead and naming the file's columns that finsam does not read (a renamed
+    header is the usual cause)."""
+    known = {normalise_header(a) for aliases in {**COLUMNS, **OPTIONAL}.values() for a in aliases}
+    unread = [str(c).strip() for c in table.columns or [] if normalise_header(c) not in known
+              and not str(c).startswith("Unnamed: ")]
+    return [Problem("kolumn-saknas", "warning", f"{file} (blad {table.sheet})" if table.sheet else file, None,
+                    OPTIONAL[name][0],
+                    f"Kolumnen {OPTIONAL[name][0]!r} saknas (godtagna rubriker: {', '.join(OPTIONAL[name])}), så "
+                    f"{WITHOUT[name]}. Kolumner i filen som finsam inte läser: {', '.join(unread) or '(inga)'}. "
+                    "Byt rubrik på den kolumn som är rätt, eller ta med kolumnen i exporten.")
+            for name in OPTIONAL if name not in table.found]
+
+
 def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, list[Problem]]:
     """Read the participant register (xlsx or csv) and check every row.
 
@@ -146,9 +170,9 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     path = Path(path)
     file = path.name
     table = read_table(path, COLUMNS, OPTIONAL, text_columns=("municipality", "insats", "end_reason", "sex"),
-                       what="deltagarregistret (Personnummer, Folkbokföringskommun, Inskrivningsdatum)")
+                       what="deltagarregistret (Personnummer, Folkbokföringskommun, Inskrivningsdatum, Utskrivningsdatum)")
     df = table.frame
-    problems: list[Problem] = list(table.problems)
+    problems: list[Problem] = list(table.problems) + _missing_columns(table, file)
     persons, p0 = _person_problems(df["person"], reference_year, file)
     order = slash_order(df["start"], df["end"])  # d/m or m/d: decided by the whole file
     start, p1 = parse_dates(df["start"], file=file, column="Inskrivningsdatum", epoch=table.epoch, slash=order)
