@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from conftest import SAMPLE
@@ -56,3 +57,42 @@ def test_the_advice_works_a_new_workbook_from_its_settings_gets_the_tables(tmp_p
     (sheet, ref), = wb.defined_names["fs_insatser"].destinations
     counts = [c.value for row in wb[sheet][ref.replace("$", "")] for c in row if isinstance(c.value, int)]
     assert counts and sum(counts) > 0
+
+
+PREVIOUS = OLD.parent / "e6ffc4f-demo.xlsx"
+
+
+def _values(path: Path):
+    from finsam.book import read_settings
+    from finsam.report import WorkbookValues
+    from finsam.workbook import OpenpyxlBook
+
+    return WorkbookValues(openpyxl.load_workbook(path), read_settings(OpenpyxlBook(path)), path)
+
+
+def test_a_name_the_previous_release_lacked_is_found_where_this_layout_puts_it():
+    """The report reads the summary by ``fs_sammanstallning``; the previous release's workbook has
+    the same summary sheet without that name, so the report finds its rows where this
+    finsam's layout puts them: from the equity line up to the first cost line."""
+    from finsam.layout import SUMMARY_LINES
+
+    values = _values(PREVIOUS)
+    assert SUMMARY_LINES not in values.names()
+    sheet, r0, c0, r1, c1 = values.area(SUMMARY_LINES)
+    ws = values.wb[sheet]
+    assert ws.cell(r1, c0).value.startswith("Årets finansiering med eget kapital")  # the last line
+    assert [ws.cell(r, c0).value for r in range(r0 - 3, r0)][0] is not None  # three header rows above the first
+
+
+def test_a_summary_sheet_laid_out_otherwise_is_still_refused(tmp_path):
+    """When a name both have stands elsewhere (rows were moved), the layout says nothing about
+    this workbook: refused as before, never a guess."""
+    from finsam.errors import WorkbookError
+    from finsam.layout import SUMMARY_LINES
+
+    book = tmp_path / "flyttad.xlsx"
+    wb = openpyxl.load_workbook(PREVIOUS)
+    wb.defined_names["fs_arets_finansiering_ek"].attr_text = "'Sammanställning'!$B$60:$D$60"
+    wb.save(book)
+    with pytest.raises(WorkbookError, match="namnet fs_sammanstallning saknas"):
+        _values(book).area(SUMMARY_LINES)

@@ -58,11 +58,28 @@ class WorkbookValues:
             WorkbookError: the name is missing (not a finsam workbook of this version)."""
         dn = self.wb.defined_names.get(name)
         if dn is None:
-            raise WorkbookError(f"{self.path.name}: namnet {name} saknas i arbetsboken. Skapa arbetsboken med "
-                                "'finsam new' och fyll den med 'finsam populate'.")
-        sheet, ref = next(iter(dn.destinations))
-        c0, r0, c1, r1 = range_boundaries(ref.replace("$", ""))
-        return sheet, r0, c0, r1, c1
+            laid_out = self._as_laid_out(name)
+            if laid_out is None:
+                raise WorkbookError(f"{self.path.name}: namnet {name} saknas i arbetsboken. Skapa arbetsboken med "
+                                    "'finsam new' och fyll den med 'finsam populate'.")
+            return laid_out
+        return _area(dn)
+
+    def _as_laid_out(self, name: str) -> tuple[str, int, int, int, int] | None:
+        """Where this finsam's layout (:func:`finsam.layout.build_template` for the workbook's
+        settings) puts ``name``, for a workbook made by an earlier finsam that lacks the name:
+        only when every name the two share on that sheet stands in the same place (the sheet
+        is laid out as this finsam lays it out), else ``None``."""
+        from finsam.layout import build_template
+
+        fresh = build_template(self.settings).defined_names
+        if name not in fresh:
+            return None
+        want = _area(fresh[name])
+        shared = [n for n in fresh if n in self.wb.defined_names and _area(fresh[n])[0] == want[0]]
+        if not shared or any(_area(fresh[n]) != _area(self.wb.defined_names[n]) for n in shared):
+            return None
+        return want
 
     def read(self, name: str) -> list[list]:
         """The values of defined name ``name``, rows × columns."""
@@ -79,6 +96,13 @@ class WorkbookValues:
             return block[row][col]
         except IndexError:
             return None
+
+
+def _area(dn) -> tuple[str, int, int, int, int]:
+    """Sheet, first row, first column, last row, last column of a defined name."""
+    sheet, ref = next(iter(dn.destinations))
+    c0, r0, c1, r1 = range_boundaries(ref.replace("$", ""))
+    return sheet, r0, c0, r1, c1
 
 
 def workbook_values(path: Path, work_dir: Path) -> WorkbookValues:
