@@ -5,7 +5,7 @@ with a reference workbook that prints Calibri 11 pt at 100 %), and `pdftotext -b
 each word's glyph box. A word's box height is proportional to the size it printed at, so
 size = 11 pt × its height / the reference word's height. Each page names its sheet in the
 page header (``&A``, top right). The table's own text is the most common size on a page
-(the body is 11 pt; titles are larger, the small notes smaller).
+(the body is 11 pt; titles are larger); no word on a table sheet, its notes included, prints under 9 pt.
 
 LibreOffice here prints Calibri in a wider fallback font (DejaVu Sans) unless Carlito is
 installed: widths then print larger than in Excel, so Excel prints these sheets at least as
@@ -51,7 +51,7 @@ def _size(word, per_pt: float) -> float:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
-    """Sheet name → [(page width, page height, body size in pt, the page's words)] for each
+    """Sheet name → [(page width, page height, body size in pt, the page's words, its smallest size)] for each
     printed page of the demo workbook, and the size the reference's fitted wide sheet printed at."""
     tmp = tmp_path_factory.mktemp("utskrift")
     book = tmp / "q1.xlsx"
@@ -76,8 +76,9 @@ def printed(tmp_path_factory):
     for width, height, words in _pages(pdf_book):
         header = " ".join(w[4] for w in sorted(words, key=lambda w: w[0]) if w[3] < 60 and w[0] > width / 2)
         body = [w for w in words if w[1] >= 60]
-        size = Counter(_size(w, per_pt) for w in body).most_common(1)[0][0]
-        sheets.setdefault(header, []).append((width, height, size, {w[4] for w in body}))
+        sizes = Counter(_size(w, per_pt) for w in body)
+        size = sizes.most_common(1)[0][0]
+        sheets.setdefault(header, []).append((width, height, size, {w[4] for w in body}, min(sizes)))
     return sheets, max(_size(w, per_pt) for w in second if w[4] == "Bred")
 
 
@@ -86,9 +87,10 @@ def test_every_table_sheet_prints_on_a4_landscape_at_9_pt_or_more(printed):
     sheets, _ = printed
     assert set(TABLE_SHEETS) <= set(sheets), sorted(sheets)
     for sheet in TABLE_SHEETS:
-        for width, height, size, _ in sheets[sheet]:
+        for width, height, size, _, smallest in sheets[sheet]:
             assert (round(width, 1), round(height, 1)) == A4, (sheet, width, height)
             assert size >= 9.0, f"{sheet}: the table prints at {size} pt"
+            assert smallest >= 9.0, f"{sheet}: a note prints at {smallest} pt"
 
 
 @pytest.mark.libreoffice
@@ -105,7 +107,7 @@ def test_ekonomi_prints_its_figures_and_then_its_comments_code_and_name_repeated
     sheets, _ = printed
     pages = sheets["Ekonomi"]
     assert len(pages) % 2 == 0
-    for n, (_, _, _, words) in enumerate(pages):
+    for n, (_, _, _, words, _) in enumerate(pages):
         assert {"1001", "Styrelse"} & words or {"3024", "Krut"} & words  # code and name on every page
         if n % 2 == 0:
             assert {"Ackumulerat", "Prognos", "Avvikelse"} <= words and "Kommentar" not in words

@@ -72,7 +72,6 @@ from finsam.sheet import (
     HEADER_FILL,
     INPUT_FILL,
     NUMBER_FORMAT,
-    SMALL,
     THIN_TOP,
     TITLE,
     Names,
@@ -290,15 +289,16 @@ def _participants_sheet(ws: Worksheet, settings: Settings, names: Names) -> None
     a, b = t.total_span()
     names.add(t.name("summa"), SHEET_PARTICIPANTS, total, a, total, b)
     note = total + 1
-    put(ws, note, 1, "antal = inskrivningar/utskrivningar, unika = unika personnummer; "
-          "summa unika räknar varje person en gång.")
-    ws.cell(row=note, column=1).font = SMALL
+    widths(ws, column_widths(t))
+    legend(ws, note, "antal = inskrivningar/utskrivningar, unika = unika personnummer; "
+           "summa unika räknar varje person en gång.", t.first_column + len(t.columns) - 1)
 
     a0 = note + 2
     put(ws, a0, 1, "Anonymt registrerade deltagare (ingår inte i tabellen ovan)", bold=True)
     an = ANONYMOUS
     for c, col in enumerate(an.columns, start=an.first_column):
         put(ws, a0 + 1, c, col.heading, bold=True, fill=HEADER_FILL, right=col.number)
+    wrap_headings(ws, an, a0 + 1, (2,))  # "Antal Jan-Mars" over a 12-wide column
     af, al = a0 + 2, a0 + 1 + ANONYMOUS_ROWS
     for r in range(af, al + 1):
         for key in an.total_keys(["sum"]):

@@ -46,7 +46,7 @@ from finsam.settings import (
     key_label,
     settings_to_rows,
 )
-from finsam.sheet import (BOLD, HEADER_FILL, NUMBER_FORMAT, SMALL, THIN_TOP, TITLE, Names, legend, print_setup, put,
+from finsam.sheet import (BOLD, HEADER_FILL, NUMBER_FORMAT, THIN_TOP, TITLE, Names, legend, print_setup, put,
                           table, widths, wrap_headings)
 
 #: Kategorier's lines: (category on the settings sheet, Swedish line); "" = not given.
@@ -63,8 +63,8 @@ SHARE_FORMAT = "0.0%"
 
 #: Finansiering per medlem, tkr (formulas only; the keys are tables.members' columns).
 MEMBERS = Table("medlemmar", SHEET_MEMBERS, "fs_medlemmar", (
-    Column("medlem", "Medlem", kind="label", number=False, width=34),
-    Column("andel", "Andel (%)", "enligt förbundsordningen", "%", kind="label", total="sum", width=14),
+    Column("medlem", "Medlem", kind="label", number=False, width=30),
+    Column("andel", "Andel (%)", "enligt förbundsordningen", "%", kind="label", total="sum", width=18),
     Column("bidrag_budget", "Bidrag budget", "=fs_aretikett", "tkr", kind="label", total="sum", width=14),
     Column("bidrag_tom", "Bidrag t.o.m. perioden", "=fs_periodetikett", "tkr", kind="label", total="sum", width=16),
     Column("eget_kapital_ingaende", "Andel av ingående eget kapital", None, "tkr", kind="label", total="sum", width=20),
@@ -176,11 +176,13 @@ def categories_block(ws: Worksheet, settings: Settings, names: Names, top: int, 
     return share + 2
 
 
-def _titles(ws: Worksheet, settings: Settings, title: str, note: str) -> None:
-    """Rows 1–3 of a money sheet: the association, the title with the period, a small note."""
+def _titles(ws: Worksheet, settings: Settings, t: Table, title: str, note: str) -> None:
+    """Rows 1–3 of a money sheet laid out for table ``t``: the association, the title with the
+    period, a note wrapped within the table's width (and the table's column widths)."""
     put(ws, 1, 1, settings.association).font = TITLE
     put(ws, 2, 1, f'="{title}, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
-    put(ws, 3, 1, note).font = SMALL
+    widths(ws, {t.letter(c.key): c.width for c in t.columns})
+    legend(ws, 3, note, t.column_of(t.columns[-1].key))
 
 
 def _largest_remainder(total: str, weights: str, weight: str, earlier: str | None) -> str:
@@ -202,7 +204,7 @@ def members_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyRe
     municipality or "Kommunerna", Summa); ``contributions_row``: the Sammanställning row of the
     members' contributions (None: the settings have no financing line)."""
     t = MEMBERS
-    _titles(ws, settings, "Finansiering per medlem",
+    _titles(ws, settings, t, "Finansiering per medlem",
             "Andelar enligt lag (2003:1210) om finansiell samordning 5 § och förbundsordningen (9 § p. 8); "
             "tkr avrundat med största rest så att raderna summerar till totalen.")
     shares = settings.member_shares()
@@ -310,7 +312,7 @@ def national_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyR
     centre pays for), 0 when the register has none in the period; empty when the workbook has
     no such table."""
     t = NATIONAL
-    _titles(ws, settings, "Uppföljning Finsam",
+    _titles(ws, settings, t, "Uppföljning Finsam",
             "Underlag för registreringen i Uppföljning Finsam: per insats kategori, budget, utfall och "
             "deltagare per kön; administration; tilldelade medel; eget kapital. Tkr; kostnader negativa.")
     insatser = [c for c in settings.cost_centres if c.category != "administration"]  # Ekonomi's order

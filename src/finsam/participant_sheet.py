@@ -31,7 +31,7 @@ from finsam.book import Block, Held, is_blank, masker, source_text
 from finsam.errors import Problem, count_text
 from finsam.participant_tables import NO_INSATS, SUMMA, ParticipantTables, age_labels, participant_tables
 from finsam.settings import RESULT_CATEGORIES, Settings
-from finsam.sheet import SMALL, TITLE, Names, column_widths, print_setup, put, same_heading, table, widths
+from finsam.sheet import TITLE, Names, column_widths, legend, print_setup, put, same_heading, table, widths
 
 if TYPE_CHECKING:  # populate_blocks' arguments; the sheet's layout (finsam new) needs neither
     from finsam.period import Period
@@ -53,12 +53,10 @@ def draw(ws: Worksheet, settings: Settings, names: Names) -> None:
     """Lay out the sheet for ``settings`` (age bands as rows of the ages table)."""
     put(ws, 1, 1, settings.association).font = TITLE
     put(ws, 2, 1, '="Deltagare per insats, "&fs_periodetikett&" "&LEFT(fs_period_till,4)', bold=True)
-    note = put(ws, 3, 1, "Deltagare under perioden = unika personer med en inskrivning i insatsen som pågår någon gång "
-               "under perioden; inflöde, utflöde och pågående = antal inskrivningar. Felregistreringar räknas inte.",
-               wrap=True)
-    note.font = SMALL
-    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=INSATSER.column_of(INSATSER.columns[-1].key))
-    ws.row_dimensions[3].height = 26
+    widths(ws, column_widths(INSATSER))
+    last_col = INSATSER.column_of(INSATSER.columns[-1].key)
+    legend(ws, 3, "Deltagare under perioden = unika personer med en inskrivning i insatsen som pågår någon gång "
+           "under perioden; inflöde, utflöde och pågående = antal inskrivningar. Felregistreringar räknas inte.", last_col)
     _, _, tot = table(ws, names, INSATSER, 5, [{} for _ in range(INSATS_ROWS)], total=SUMMA)
     _merge_headings(ws, INSATSER, 5)
     top = tot + 2
@@ -67,12 +65,13 @@ def draw(ws: Worksheet, settings: Settings, names: Names) -> None:
     names.add(RESULT_TOTAL_NAME, SHEET_INSATSER, tot, AVSLUTADE.column_of("totalt"))
     for r in range(first, tot + 1):
         ws.cell(row=r, column=AVSLUTADE.column_of("andel")).number_format = PERCENT_FORMAT
-    put(ws, tot + 1, 1, "Avslutade = inskrivningar som avslutats under perioden, efter avslutsorsak "
-        "(bladet Inställningar, [Avslutsorsaker]).").font = SMALL
+    legend(ws, tot + 1, "Avslutade = inskrivningar som avslutats under perioden, efter avslutsorsak "
+           "(bladet Inställningar, [Avslutsorsaker]).", last_col)
     top = tot + 3
     ws.row_breaks.append(Break(id=top - 1))
     _, _, tot = table(ws, names, ALDRAR, top, [{"aldersgrupp": a} for a in age_labels(settings)], total=SUMMA)
-    put(ws, tot + 1, 1, "Ålder vid inskrivningen; varje person räknas en gång per åldersgrupp och en gång i summan.").font = SMALL
+    legend(ws, tot + 1, "Ålder vid inskrivningen; varje person räknas en gång per åldersgrupp och en gång i summan.",
+           last_col)
     top = tot + 3
     first, last, tot = table(ws, names, STRUKTUR, top, [{} for _ in range(STRUCTURE_ROWS)], total=SUMMA)
     for key in ("kvinnor", "man"):  # empty, not 0, when struktur.csv has no Kön column

@@ -35,6 +35,9 @@ FONT = "Calibri"  # the workbook's default font; a Font() without a name prints 
 BOLD = Font(name=FONT, bold=True)
 TITLE = Font(name=FONT, bold=True, size=14)
 SMALL = Font(name=FONT, italic=True, size=9)
+#: A note on a table sheet (legend, explanation): the body's size, italic, so it prints at 9 pt or more
+#: wherever the table does (issue 13).
+NOTE = Font(name=FONT, italic=True, size=11)
 THIN_TOP = Border(top=Side(style="thin"))
 
 def ref(sheet: str, top: int, left: int, bottom: int | None = None, right: int | None = None) -> str:
@@ -86,12 +89,11 @@ def notes(ws: Worksheet, names: Names, row: int, last_col: int, name: str, sheet
     names.add(name, sheet, row + 1, 1)
 
 
-#: Print heights (points) of one line of the house's 11 pt text and of the small 9 pt text.
+#: Print height (points) of one line of the house's 11 pt text.
 LINE_PT = 15.0
-SMALL_LINE_PT = 12.0
-#: Characters of small text per unit of column width, on the safe side: LibreOffice without
-#: Calibri (or Carlito) prints in DejaVu Sans, wider than Calibri; 1 unit = 7 pt there.
-SMALL_CHARS_PER_UNIT = 1.2
+#: Characters of 11 pt note text per unit of column width, on the safe side: LibreOffice
+#: without Calibri (or Carlito) prints in DejaVu Sans, wider than Calibri; 1 unit = 7 pt there.
+NOTE_CHARS_PER_UNIT = 1.0
 #: Width Excel gives a column without one (units).
 DEFAULT_WIDTH = 8.43
 #: What one unit of column width prints as at 100 %, points: 7 pt in LibreOffice without
@@ -139,22 +141,22 @@ def print_setup(ws: Worksheet, settings: Settings, title_rows: str | None, *, on
 
 
 def legend(ws: Worksheet, row: int, text: str, last_col: int):
-    """A small explanatory ``text`` on ``row`` over columns A to ``last_col`` (set their widths
-    first): merged, wrapped, and as high as its lines need — LibreOffice does not grow a row
-    for wrapped text, and unwrapped it would run past the table and shrink the printout."""
+    """An explanatory ``text`` (:data:`NOTE`) on ``row`` over columns A to ``last_col`` (set
+    their widths first): merged, wrapped, and as high as its lines need — LibreOffice does not
+    grow a row for wrapped text, and unwrapped it would run past the table and shrink the printout."""
     cell = put(ws, row, 1, text, wrap=True)
-    cell.font = SMALL
+    cell.font = NOTE
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
     width = sum(ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH for c in range(1, last_col + 1))
-    ws.row_dimensions[row].height = math.ceil(len(text) / (width * SMALL_CHARS_PER_UNIT)) * SMALL_LINE_PT + 2
+    ws.row_dimensions[row].height = math.ceil(len(text) / (width * NOTE_CHARS_PER_UNIT)) * LINE_PT + 2
     return cell
 
 
-def wrap_headings(ws: Worksheet, t: Table, top: int, lines: tuple[int, int]) -> None:
-    """Wrap the heading and sub rows of table ``t`` laid out at row ``top`` (narrow number
-    columns under long headings), each row ``lines`` lines high (explicit: LibreOffice does
-    not grow rows)."""
-    for r, n in zip((top, top + 1), lines):
+def wrap_headings(ws: Worksheet, t: Table, top: int, lines: tuple[int, ...]) -> None:
+    """Wrap the header rows of table ``t`` from row ``top`` on (heading, sub: narrow number
+    columns under long headings), one per item of ``lines``, each that many lines high
+    (explicit: LibreOffice does not grow rows)."""
+    for r, n in enumerate(lines, start=top):
         for c in range(t.first_column, t.first_column + len(t.columns)):
             cell = ws.cell(row=r, column=c)
             cell.alignment = Alignment(wrap_text=True, vertical="bottom", horizontal=cell.alignment.horizontal)
