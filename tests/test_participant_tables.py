@@ -171,7 +171,9 @@ def test_small_register_ages_from_the_personnummer(small):
 
 def test_small_register_warnings(small):
     codes = {p.code: p for p in small.problems}
-    assert set(codes) == {"kon-okant", "avslutsorsak-okand", "insats-saknas"}
+    assert set(codes) == {"kon-okant", "avslutsorsak-okand", "insats-saknas", "insats-utan-kostnadsstalle"}
+    # the sample settings' cost centres name none of Krut, Lotsen, Unga: Uppföljning Finsam shows them nowhere
+    assert "('Krut', 'Lotsen', 'Unga')" in codes["insats-utan-kostnadsstalle"].message
     assert codes["kon-okant"].message.startswith("2 deltagare")  # C (empty) and D (rows disagree)
     assert "1 med olika kön" in codes["kon-okant"].message
     assert codes["insats-saknas"].message.startswith("1 inskrivning under")
@@ -240,3 +242,19 @@ def test_settings_refused(tmp_path, edit, words):
     with pytest.raises(SettingsError) as err:
         load_settings(edited_settings(tmp_path, edit))
     assert words in str(err.value)
+
+
+def test_an_insats_written_several_ways_is_one_and_one_no_cost_centre_names_is_warned(settings):
+    """'Lotsen i Borås', 'lotsen i  borås ' and 'LOTSEN I BORÅS' differ only in case and blanks:
+    one insats, named as the settings' cost centre is (Uppföljning Finsam finds it by that
+    name); 'Byggstenen Tranemo' is no cost centre's insats (the settings say 'Byggstenen i
+    Tranemo')."""
+    people, problems = read_participants(DATA / "deltagare" / "insats-stavningar.csv", 2013)
+    assert problems == []
+    got = pt.participant_tables(people, Q1, settings, file="insats-stavningar.csv")
+    assert list(got.by_insats.index) == ["Byggstenen Tranemo", "Lotsen i Borås", "Summa"]
+    assert list(got.by_insats.loc["Lotsen i Borås", ["kvinnor", "man", "totalt"]]) == [1, 2, 3]
+    codes = {p.code: p.message for p in got.problems}
+    assert set(codes) == {"insats-stavningar", "insats-utan-kostnadsstalle"}
+    assert "på 3 sätt" in codes["insats-stavningar"] and "räknas som en: 'Lotsen i Borås'" in codes["insats-stavningar"]
+    assert "('Byggstenen Tranemo')" in codes["insats-utan-kostnadsstalle"]

@@ -19,6 +19,8 @@ leave this module; only counts do.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,13 +113,33 @@ def _flags(participants: pd.DataFrame, period: Period) -> dict[str, pd.Series]:
     }
 
 
-def _insats(participants: pd.DataFrame) -> pd.Series:
-    def rule(u: pd.Series) -> pd.Series:
-        name = u.astype(str).str.strip()
-        return name.where(name != "", NO_INSATS)
+def insats_names(values: pd.Series, known: tuple[str, ...] = ()) -> tuple[pd.Series, dict[str, list[str]]]:
+    """Each row's insats as the tables name it: blanks folded, and spellings that differ only
+    in case or blanks (``"Lotsen i Borås"``, ``"Lotsen i borås "``) as one insats, named as the
+    settings' cost centres name it (``known``), else by its most common spelling. Empty:
+    :data:`NO_INSATS`.
 
+    Returns ``(names, merged)``: the names (categorical, on ``values``' index) and, for each
+    name written more than one way, the spellings found (for the ``insats-stavningar``
+    warning)."""
+    codes, texts = pd.factorize(values)
+    folded = [re.sub(r"\s+", " ", str(t)).strip() for t in texts]
+    counts = np.bincount(codes[codes >= 0], minlength=len(texts)) if len(texts) else np.zeros(0, int)
+    spelled: dict[str, dict[str, int]] = {}
+    for text, fold, n in zip(texts, folded, counts):
+        spelled.setdefault(fold.casefold(), {}).setdefault(str(text), 0)
+        spelled[fold.casefold()][str(text)] += int(n)
+    canon = {k.strip().casefold(): k.strip() for k in known}
+    best = {key: canon.get(key) or max(sorted(ways), key=lambda w: ways[w]).strip() for key, ways in spelled.items()}
+    best = {key: re.sub(r"\s+", " ", name) for key, name in best.items()}
+    named = [best[f.casefold()] or NO_INSATS for f in folded] + [NO_INSATS]  # the last: empty cells (code -1)
+    merged = {best[key]: sorted(ways) for key, ways in spelled.items() if len(ways) > 1 and best[key]}
     # categorical: the tables group 200 000 rows by a handful of insatser (by int codes)
-    return _per_distinct(participants["insats"], rule).astype("category")
+    return pd.Series(np.array(named, dtype=object)[codes], index=values.index).astype("category"), merged
+
+
+def _insats(participants: pd.DataFrame) -> pd.Series:
+    return insats_names(participants["insats"])[0]
 
 
 def _by_sex(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -266,6 +288,7 @@ def counts_by_insats(counts: pd.DataFrame, period: Period, settings: Settings) -
     Counts are summed as given (never de-duplicated: they carry no personnummer).
     """
     sel = counts[period.contains(counts["month"])]
+    sel = sel.assign(insats=insats_names(sel["insats"], _known_insatser(settings))[0].astype(object))
     by_sex = bool(counts["sex"].notna().any())
     sex = _mapped(sel["sex"], settings.sex_values)
     out = pd.DataFrame({
@@ -274,6 +297,11 @@ def counts_by_insats(counts: pd.DataFrame, period: Period, settings: Settings) -
         "totalt": sel.groupby("insats", sort=False)["count"].sum(),
     })
     return out[SEX_COLUMNS].astype("int64"), by_sex
+
+
+def _known_insatser(settings: Settings) -> tuple[str, ...]:
+    """The insats names the settings' cost centres give (Uppföljning Finsam looks them up)."""
+    return tuple(n for c in settings.cost_centres if c.category != "administration" for n in c.insats_names)
 
 
 @dataclass
@@ -324,8 +352,8 @@ def participant_tables(
     files = files or {}
     # computed once and shared by every table: person ints, insats labels
     category, unknown = result_category(participants["end_reason"], settings)
-    participants = participants.assign(pid=person_codes(participants), insats_label=_insats(participants),
-                                       result=category)
+    labels, merged = insats_names(participants["insats"], _known_insatser(settings))
+    participants = participants.assign(pid=person_codes(participants), insats_label=labels, result=category)
     sex, conflict = sex_per_person(participants, settings)
     flags = _flags(participants, period)
     problems: list[Problem] = []
@@ -354,6 +382,19 @@ def participant_tables(
         problems.append(Problem("insats-saknas", "warning", file, None, "Insats",
                                 f"{count_text(no_insats, 'inskrivning', 'inskrivningar')} under perioden saknar insats och redovisas som "
                                 f"{NO_INSATS!r}. Fyll i insatsen i registret."))
+    for name, ways in merged.items():
+        problems.append(Problem("insats-stavningar", "warning", file, None, "Insats",
+                                f"Insatsen skrivs på {len(ways)} sätt i registret ({_quoted(ways)}) och räknas som en: "
+                                f"{name!r}. Skriv den likadant överallt i registret."))
+    known = {n.casefold() for n in _known_insatser(settings)}
+    unnamed = sorted({n for n in participants.loc[active, "insats_label"].astype(object)
+                      if n != NO_INSATS and n.casefold() not in known})
+    if unnamed and known:
+        problems.append(Problem("insats-utan-kostnadsstalle", "warning", file, None, "Insats",
+                                f"{count_text(len(unnamed), 'insats', 'insatser')} i registret hör inte till något "
+                                f"kostnadsställe ({_quoted(unnamed)}), så bladet Uppföljning Finsam visar inga deltagare "
+                                "för dem. Skriv insatsen som kostnadsstället heter, eller ange den under kostnadsstället "
+                                "(insats = [...]) i inställningarna."))
     out = ParticipantTables(
         by_insats=participants_by_insats(participants, period, sex, flags=flags),
         results=results(participants, period, sex, settings, flags=flags),

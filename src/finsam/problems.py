@@ -61,6 +61,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("deltagare-tom-period", "warning", "deltagare", "Inga in- eller utskrivningar i perioden", "Kontrollera perioden och att registret är aktuellt."),
     Code("deltagare-inaktuell", "warning", "deltagare", "Registret slutar mer än en månad före periodens slut", "Exportera registret igen efter periodens slut."),
     Code("insats-saknas", "warning", "deltagare", "Insats saknas", "Fyll i insatsen i registret."),
+    Code("insats-stavningar", "warning", "deltagare", "Samma insats skriven på flera sätt", "Skriv insatsen likadant överallt i registret."),
+    Code("insats-utan-kostnadsstalle", "warning", "deltagare", "Insats som inget kostnadsställe har", "Skriv insatsen som kostnadsstället heter, eller ange den under kostnadsstället i inställningarna."),
     Code("kon-okant", "warning", "deltagare", "Okänt kön", "Rätta Kön i registret eller lägg till värdet under [Kön] i Inställningar."),
     Code("kon-okant-antal", "warning", "anonyma", "Okänt kön för anonyma", "Rätta Kön i filen eller lägg till värdet under [Kön] i Inställningar."),
     Code("avslutsorsak-okand", "warning", "deltagare", "Okänd avslutsorsak", "Lägg till orsaken under [Avslutsorsaker] i Inställningar."),
