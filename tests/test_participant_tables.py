@@ -258,3 +258,15 @@ def test_an_insats_written_several_ways_is_one_and_one_no_cost_centre_names_is_w
     assert set(codes) == {"insats-stavningar", "insats-utan-kostnadsstalle"}
     assert "på 3 sätt" in codes["insats-stavningar"] and "räknas som en: 'Lotsen i Borås'" in codes["insats-stavningar"]
     assert "('Byggstenen Tranemo')" in codes["insats-utan-kostnadsstalle"]
+
+
+def test_a_total_written_in_the_kon_column_is_a_total_row_and_a_month_error_quotes_the_month():
+    """K 20, M 6, Totalt 26: the Totalt row is no 26 more participants. 'jan 2013' is refused
+    as the month the person wrote, not as the date finsam made of it."""
+    frame, problems = read_anonymous(DATA / "anonyma" / "kon-totalrad.csv")
+    total = [p for p in problems if p.code == "summarad"]
+    assert [(p.row, p.column) for p in total] == [(4, "Kön")] and "'Totalt'" in total[0].message
+    assert 26 not in frame["count"].tolist() and len(frame) == 3
+    month = [p for p in problems if p.code == "datum-ogiltigt"]
+    assert [(p.row, p.column, p.severity) for p in month] == [(5, "Månad", "error")]
+    assert month[0].message.startswith("Månaden 'jan 2013' går inte att läsa. Skriv månaden som ÅÅÅÅ-MM")

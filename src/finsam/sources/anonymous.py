@@ -11,12 +11,21 @@ column). Index = 0-based data row.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from finsam.errors import Problem
-from finsam.sources.tabular import parse_dates, parse_numbers, read_table, spreadsheet_row
+from finsam.sources.tabular import (
+    TOTAL_ROW,
+    parse_dates,
+    parse_numbers,
+    read_table,
+    row_problems,
+    spreadsheet_row,
+    spreadsheet_rows,
+)
 
 COLUMNS = {
     "insats": ("Insats", "Verksamhet", "Aktivitet"),
@@ -24,6 +33,16 @@ COLUMNS = {
     "count": ("Antal deltagare", "Antal", "Deltagare"),
 }
 OPTIONAL = {"sex": ("Kön", "Kon", "Genus")}
+
+
+def _as_month(problem: Problem, df: pd.DataFrame) -> Problem:
+    """A date problem of the Månad column said of the month as written (the reader reads
+    ``2013-01`` as ``2013-01-01``, which the person never wrote)."""
+    if problem.code != "datum-ogiltigt" or problem.row is None:
+        return problem
+    written = df["month"].iloc[list(spreadsheet_rows(df.index)).index(problem.row)]
+    return replace(problem, message=f"Månaden {str(written).strip()!r} går inte att läsa. Skriv månaden som ÅÅÅÅ-MM "
+                                    "(t.ex. 2013-01) eller ett datum ÅÅÅÅ-MM-DD.")
 
 
 def read_anonymous(path: Path, *, keep_day: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
@@ -40,9 +59,15 @@ def read_anonymous(path: Path, *, keep_day: bool = False) -> tuple[pd.DataFrame,
     path = Path(path)
     table = read_table(path, COLUMNS, OPTIONAL, text_columns=("insats", "sex"), what="anonyma deltagare")
     df = table.frame
+    # a total written in the Kön column ("K 20, M 6, Totalt 26") is a total row too: never counted
+    totals = df.index[df["sex"].fillna("").astype(str).str.strip().str.match(TOTAL_ROW)]
+    table.problems += row_problems(totals, df.index, "summarad", "warning", path.name, "Kön",
+                                   lambda i: f"Raden är en summarad (Kön {str(df.at[i, 'sex']).strip()!r}) och läses "
+                                             "inte som data.")
+    df = df.drop(index=totals)
     month_text = df["month"].map(lambda v: f"{v.strip()}-01" if isinstance(v, str) and len(v.strip()) == 7 else v)
     month, problems = parse_dates(month_text, file=path.name, column="Månad", epoch=table.epoch)
-    problems = table.problems + problems
+    problems = table.problems + [_as_month(p, df) for p in problems]
     count, p2 = parse_numbers(df["count"], file=path.name, column="Antal deltagare")
     row = lambda idx: spreadsheet_row(df.index, idx)  # noqa: E731
     bad = {p.row for p in problems + p2}
