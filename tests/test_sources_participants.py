@@ -245,3 +245,12 @@ def test_an_optional_column_under_an_unknown_header_is_a_warning_naming_the_unre
         missing["Avslutsorsak"].message
     assert "inga felregistreringar kan tas bort" in missing["Avslutsorsak"].message
     assert frame["end_reason"].isna().all() and frame["sex"].isna().all()
+
+
+def test_an_avslutsorsak_without_an_end_date_is_a_warning_naming_the_row():
+    """Row 2 says it ended (Arbete) but has no Utskrivningsdatum: it counts as ongoing, and the
+    person is told so; rows 3 (ended) and 4 (ongoing, no reason) are as they should be."""
+    _, problems = read_participants(DATA / "orsak-utan-slutdatum.csv", 2013)
+    got = [(p.code, p.severity, p.row, p.column) for p in problems]
+    assert got == [("avslutsorsak-utan-slutdatum", "warning", 2, "Utskrivningsdatum")]
+    assert "'Arbete'" in problems[0].message and "räknas som pågående" in problems[0].message

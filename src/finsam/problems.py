@@ -53,6 +53,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("personnummer-reservnummer", "warning", "deltagare", "Reservnummer i stället för personnummer", "Byt till personnummer när det finns."),
     Code("dubblettrad", "warning", "deltagare", "Exakt kopia av en annan rad", "Ta bort dubbletten i registret."),
     Code("startdatum-saknas", "error", "deltagare", "Inskrivningsdatum saknas", "Fyll i datumet i registret och exportera igen."),
+    Code("avslutsorsak-utan-slutdatum", "warning", "deltagare", "Avslutsorsak utan utskrivningsdatum", "Fyll i utskrivningsdatumet i registret."),
     Code("slut-fore-start", "error", "deltagare", "Utskrivning före inskrivning", "Rätta datumen i registret."),
     Code("kolumn-saknas", "warning", "deltagare", "Kolumn saknas i registret", "Byt rubrik på kolumnen eller ta med den i exporten."),
     Code("kommun-saknas", "warning", "deltagare", "Folkbokföringskommun saknas", "Fyll i kommunen i registret om den är känd."),

@@ -183,6 +183,12 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     missing = [idx for idx in df.index[start.isna()] if (rows[idx], "Inskrivningsdatum") not in bad_dates]
     problems += row_problems(missing, df.index, "startdatum-saknas", "error", file, "Inskrivningsdatum",
                              lambda i: "Inskrivningsdatum saknas. Fyll i datumet i registret och exportera igen.")
+    reason = df["end_reason"].astype(object).fillna("").astype(str).str.strip()
+    problems += row_problems(df.index[end.isna() & (reason != "") & ~df.index.isin(
+                                 [i for i in df.index if (rows[i], "Utskrivningsdatum") in bad_dates])],
+                             df.index, "avslutsorsak-utan-slutdatum", "warning", file, "Utskrivningsdatum",
+                             lambda i: f"Raden har avslutsorsaken {reason[i]!r} men inget utskrivningsdatum, så den "
+                                       "räknas som pågående. Fyll i utskrivningsdatumet i registret.")
     problems += row_problems(df.index[end.notna() & start.notna() & (end < start)], df.index, "slut-fore-start", "error",
                              file, "Utskrivningsdatum",
                              lambda i: f"Utskrivningsdatum {end[i]:%Y-%m-%d} ligger före inskrivningsdatum "
