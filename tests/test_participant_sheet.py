@@ -171,3 +171,22 @@ def test_no_personnummer_or_birth_date_leaves_finsam(books, tmp_path):
     found = {m for t in texts for m in digits.findall(t)}
     assert not (found & births), sorted(found & births)[:3]
     assert not any(n[:8] in t or n.replace("-", "") in t for n in numbers for t in texts)
+
+
+def test_validate_with_sources_reports_the_participant_tables_warnings(books, tmp_path):
+    """What populate warns about the register (here: an insats that no cost centre names)
+    validate --sources says too; before it said '0 fel, 0 varningar'."""
+    sources = tmp_path / "källor"
+    shutil.copytree(SAMPLE, sources)
+    wb = openpyxl.load_workbook(sources / "deltagare.xlsx")
+    ws = wb.active
+    head = [c.value for c in ws[1]]
+    active = next(r for r in range(2, ws.max_row + 1)  # a registration active in Q1 2013
+                  if ws.cell(r, head.index("Inskrivningsdatum") + 1).value <= dt.datetime(2013, 3, 31)
+                  and (ws.cell(r, head.index("Utskrivningsdatum") + 1).value or dt.datetime.max) >= dt.datetime(2013, 1, 1))
+    ws.cell(active, head.index("Insats") + 1).value = "Byggstenen Tranemo"  # the settings say 'Byggstenen i Tranemo'
+    wb.save(sources / "deltagare.xlsx")
+    path = tmp_path / "bok.xlsx"
+    shutil.copy(books["files"]["sample"], path)
+    problems = [p for p in validate_workbook(path, sources=sources).problems if p.code == "insats-utan-kostnadsstalle"]
+    assert len(problems) == 1 and "'Byggstenen Tranemo'" in problems[0].message

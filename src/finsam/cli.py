@@ -202,7 +202,8 @@ def validate(
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        checked = f" och källorna i {report.sources}" if report.sources else " (källfilerna kontrollerades inte)"
+        checked = (f" och källorna i {report.sources}" if report.sources else
+                   " (källfilerna kontrollerades inte: ingen källmapp bredvid arbetsboken; ange den med --sources)")
         out.print(f"{path.name}{checked}: {count_text(report.errors, 'fel', 'fel')}, {count_text(report.warnings, 'varning', 'varningar')}.")
         if report.problems:
             out.print(problems_table(report.problems))

@@ -29,7 +29,7 @@ from finsam.blocks import ALDRAR, ANONYMOUS, AVSLUTADE, INSATSER, PARTICIPANTS, 
 from finsam import layout
 from finsam.book import Block, Held, is_blank, masker, source_text
 from finsam.errors import Problem, count_text
-from finsam.participant_tables import NO_INSATS, SUMMA, ParticipantTables, age_labels, participant_tables
+from finsam.participant_tables import NO_INSATS, SUMMA, ParticipantTables, age_labels, tables_of
 from finsam.settings import RESULT_CATEGORIES, Settings
 from finsam.sheet import TITLE, Names, column_widths, legend, print_setup, put, same_heading, table, widths
 
@@ -282,8 +282,7 @@ def populate_blocks(held: Held, settings: Settings, sources: Sources, period: Pe
     an error: populate writes nothing); one whose anonymous table has the old two columns
     (insats, antal) gets them."""
     files = {k: p.name for k, p in sources.files.items()}
-    pt = participant_tables(sources.participants, period, settings, file=files["deltagare"],
-                            anonymous=sources.anonymous, structure=sources.structure, files=files)
+    pt = tables_of(sources, period, settings)
     problems += pt.problems
     anon, p = anonymous_rows(pt, layout.ANONYMOUS_ROWS, files.get("anonyma", "anonyma"))
     problems += p

@@ -304,6 +304,15 @@ def _known_insatser(settings: Settings) -> tuple[str, ...]:
     return tuple(n for c in settings.cost_centres if c.category != "administration" for n in c.insats_names)
 
 
+def tables_of(sources, period: Period, settings: Settings) -> "ParticipantTables":
+    """:func:`participant_tables` of a read sources folder (:class:`finsam.sources.folder.Sources`):
+    the register, anonyma and struktur as read, each file named as it is on disk. Populate
+    writes these tables; validate reports their warnings."""
+    files = {k: p.name for k, p in sources.files.items()}
+    return participant_tables(sources.participants, period, settings, file=files["deltagare"],
+                              anonymous=sources.anonymous, structure=sources.structure, files=files)
+
+
 @dataclass
 class ParticipantTables:
     """The participant tables of one period (frames as their functions document them) and
@@ -423,6 +432,7 @@ def participant_tables(
 
 __all__ = [
     "INSATS_COLUMNS", "SEX_COLUMNS", "NO_INSATS", "OTHER_AGES", "SUMMA", "ParticipantTables", "participant_tables",
+    "tables_of", "insats_names",
     "participants_by_insats", "results", "inflow_by_age", "counts_by_insats", "sex_per_person", "result_category",
     "ages_at", "age_labels", "swedish_sort_key",
 ]

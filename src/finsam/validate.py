@@ -30,6 +30,7 @@ from finsam.book import is_masked, mask_person_value, read_settings
 from finsam.errors import Problem, aggregate
 from finsam.period import Period, resolve_period
 from finsam.settings import Settings
+from finsam.participant_tables import tables_of
 from finsam.sources.folder import read_sources
 from finsam.workbook import OpenpyxlBook
 
@@ -230,5 +231,6 @@ def validate_workbook(path: Path, sources: Path | None = None) -> Report:
         report.period = resolve_period(text, settings, src.ledger)
         report.problems += src.problems
         report.problems += source_checks.check_sources(settings, src, report.period)
+        report.problems += tables_of(src, report.period, settings).problems  # kön, avslutsorsak, insats
     report.problems = aggregate(report.problems)
     return report
