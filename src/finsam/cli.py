@@ -117,7 +117,7 @@ def print_populate(result, path: Path) -> None:
     if result.participants is not None:  # counts only, as everywhere
         pt = result.participants
         i, r = pt.by_insats.loc["Summa"], pt.results["totalt"]
-        out.print(f"Deltagare per insats: {len(pt.by_insats) - 1} insatser, {i['totalt']} deltagare under perioden "
+        out.print(f"Deltagare per insats: {count_text(len(pt.by_insats) - 1, 'insats', 'insatser')}, {i['totalt']} deltagare under perioden "
                   f"({i['kvinnor']} kvinnor, {i['man']} män); av {r.sum()} avslutade gick {r['Arbete']} till arbete "
                   f"och {r['Studier']} till studier.")
     s = Table(title="Sammanställning (tkr)")
@@ -170,7 +170,7 @@ def populate(
         False, "--force", help="Spara även om delar som finsam inte kan behålla (former, Excel 2010-validering…) försvinner."
     ),
     mask_below: Optional[int] = typer.Option(
-        None, "--mask-below", min=2, help="Publiceringskopia: antal 1..N-1 per kommun skrivs som texten '<N'."
+        None, "--mask-below", min=2, help="Publiceringskopia: antal 1..N-1 (per kommun, insats, resultat och ålder) skrivs som texten '<N'."
     ),
 ) -> None:
     """Fyll arbetsbokens indata från källfilerna (formlerna räknar resten)."""

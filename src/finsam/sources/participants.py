@@ -110,7 +110,7 @@ def _person_problems(raw: pd.Series, reference_year: int, file: str) -> tuple[pd
             "tappat sin inledande nolla. Formatera kolumnen som text och exportera registret igen."),
         "personnummer-ogiltigt": lambda i: (
             f"Personnumret {personnummer.mask(raw[i])!r} är inte giltigt (fel form, datum eller kontrollsiffra). "
-            "Rätta det i registret (SUS) och exportera igen."),
+            "Rätta det i registret och exportera igen."),
     }
     for code, labels in by_code.items():
         problems += row_problems(labels, raw.index, code, "error", file, "Personnummer", texts[code])
