@@ -100,6 +100,28 @@ def test_the_docx_follows_the_seed_order_with_texts_filled(report, expected):
     assert len(doc.inline_shapes) == 2  # the two charts
 
 
+def test_the_docx_properties_name_the_report_and_its_language_is_swedish(report):
+    """Not python-docx's template's (author "python-docx", created 2013-12-23, en-US: Word
+    spell-checked the Swedish text as English)."""
+    from datetime import datetime, timedelta, timezone
+
+    _, docx, _ = report
+    doc = Document(docx)
+    props = doc.core_properties
+    assert props.title == "Kvartalsuppföljning Jan-Mars 2013 – Sjuhärads Samordningsförbund"
+    assert props.author == "Sjuhärads Samordningsförbund" and props.last_modified_by == "finsam"
+    assert props.comments == ""
+    now = datetime.now(timezone.utc)
+    for when in (props.created, props.modified):
+        assert timedelta(0) <= now - when.replace(tzinfo=timezone.utc) < timedelta(hours=1)
+    with zipfile.ZipFile(docx) as z:
+        styles = z.read("word/styles.xml").decode("utf-8")
+        core = z.read("docProps/core.xml").decode("utf-8")
+    defaults = re.search(r"<w:rPrDefault>.*?</w:rPrDefault>", styles, re.S).group(0)
+    assert re.search(r'<w:lang w:val="sv-SE"', defaults), defaults
+    assert "python-docx" not in core
+
+
 def test_the_pdf_text_holds_the_figures(report, expected):
     _, _, pdf = report
     text = _n(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)

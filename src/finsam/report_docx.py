@@ -4,6 +4,7 @@ charts from :mod:`finsam.report`'s workbook values. See :func:`build_document`."
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from docx import Document
@@ -37,6 +38,7 @@ def build_document(values: WorkbookValues, work_dir: Path):
 
     doc = Document()
     _page(doc, values)
+    _properties(doc, values)
     texts = _texts(values)
     fills = placeholder_values(values)
     notes: list[str] = []
@@ -49,9 +51,8 @@ def build_document(values: WorkbookValues, work_dir: Path):
         for para in [p for p in filled.split("\n") if p.strip()]:
             doc.add_paragraph(para.strip())
 
-    period = f"{show(values.value('fs_periodetikett'))} {str(values.value('fs_period_till') or '')[:4]}"
     doc.add_heading(f"{values.settings.association}", level=0)
-    doc.add_paragraph(f"Kvartalsuppföljning {period}").runs[0].bold = True
+    doc.add_paragraph(f"Kvartalsuppföljning {_period_label(values)}").runs[0].bold = True
     text("inledning")
     doc.add_heading("Verksamhet", level=1)
     text("verksamhet")
@@ -122,14 +123,58 @@ def _page(doc, values: WorkbookValues) -> None:
     sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(sec, side, Cm(2))
-    label = f"{show(values.value('fs_periodetikett'))} {str(values.value('fs_period_till') or '')[:4]}"
-    sec.header.paragraphs[0].text = f"{values.settings.association} – kvartalsuppföljning {label}"
+    sec.header.paragraphs[0].text = f"{values.settings.association} – kvartalsuppföljning {_period_label(values)}"
     foot = sec.footer.paragraphs[0]
     foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     foot.add_run("Sida ")
     _field(foot, "PAGE")
     foot.add_run(" av ")
     _field(foot, "NUMPAGES")
+
+
+def _period_label(values: WorkbookValues) -> str:
+    """The period as the report's title and page header print it: "Jan-Mars 2013"
+    (``fs_periodetikett`` and the year of ``fs_period_till``)."""
+    return f"{show(values.value('fs_periodetikett'))} {str(values.value('fs_period_till') or '')[:4]}"
+
+
+#: The document's language (Word's spelling and hyphenation): the text is Swedish.
+LANGUAGE = "sv-SE"
+
+
+def _properties(doc, values: WorkbookValues) -> None:
+    """The file's properties instead of python-docx's template's (author "python-docx",
+    created 2013-12-23, language en-US): title = the report's title, author = the association,
+    created/modified = now, last modified by finsam, no comment; the default run language
+    (styles' ``w:docDefaults/w:rPrDefault``, and the theme font language in settings) Swedish."""
+    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)  # core.xml holds UTC
+    props = doc.core_properties
+    props.title = f"Kvartalsuppföljning {_period_label(values)} – {values.settings.association}"
+    props.author = values.settings.association
+    props.comments = ""
+    props.last_modified_by = "finsam"
+    props.created = props.modified = now
+    props.revision = 1
+    styles = doc.styles.element
+    defaults = _child(styles, "w:docDefaults", first=True)
+    rpr = _child(_child(defaults, "w:rPrDefault", first=True), "w:rPr")
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:  # the schema's order: w:lang before these
+        lang = OxmlElement("w:lang")
+        rpr.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+    lang.set(qn("w:val"), LANGUAGE)
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), LANGUAGE)
+
+
+def _child(parent, tag: str, *, first: bool = False):
+    """``parent``'s child ``tag``, added (first, or last) when missing."""
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        parent.insert(0, el) if first else parent.append(el)
+    return el
 
 
 def _field(paragraph, code: str) -> None:
