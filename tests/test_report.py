@@ -149,6 +149,29 @@ def test_the_pdf_keeps_headings_whole_and_with_their_tables(report):
         assert not set(body[-2:]) & headings, body[-2:]
 
 
+def test_each_participant_table_is_one_table_with_its_header_and_summa_rows(report, expected):
+    """Tester's finding: "efter avslutsorsak" stood as a loose paragraph between a table's
+    header rows, and the Summa row under the insats rows' empty reserve was a table of its own."""
+    _, docx, _ = report
+    doc = Document(docx)
+    loose = {p.text for p in doc.paragraphs}
+    assert not loose & {"efter avslutsorsak", "ålder vid inskrivning", "insats"}
+    every = [[[_n(c.text) for c in r.cells] for r in t.rows] for t in doc.tables]
+    assert not [t for t in every if t[0][0].startswith("Summa")]  # no Summa row alone
+    tables = {t[0][0]: t for t in every}
+    insatser, = [t for t in every if t[0][0] == "Insats" and "Pågående" in t[0]]
+    assert insatser[-1][0] == "Summa"
+    inflow = insatser[0].index("Inflöde")
+    body = insatser[3:-1]
+    assert insatser[-1][inflow] == str(sum(int(r[inflow]) for r in body)) == "152"  # the seed's inflöde
+    for first, second, summa, n in (("Avslutade deltagare", "efter avslutsorsak", "Summa avslutade", 4),
+                                    ("Inflöde per åldersgrupp", "ålder vid inskrivning", "Summa", 7)):
+        rows = tables[first]
+        assert rows[1][0] == second and rows[-1][0] == summa and len(rows) == 3 + n + 1, rows
+        assert rows[-1][3] == str(sum(int(r[3]) for r in rows[3:-1]))  # Totalt: the rows' sum
+    assert tables["Avslutade deltagare"][-1][3] == "98"
+
+
 def test_text_blocks_are_masked_and_unknown_placeholders_named(tmp_path):
     """A personnummer typed in a text block never reaches the report; a placeholder the
     workbook does not know stays as typed and the output names it."""

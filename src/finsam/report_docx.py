@@ -293,31 +293,63 @@ def _figure(text: str) -> bool:
     return bool(re.fullmatch(r"-?[\d\s\u00a0]+(,\d+)?( ?%)?", text))
 
 
+def _blocks(values: WorkbookValues, sheet: str) -> list[tuple[int, int]]:
+    """First and last row of each named block of ``sheet`` that spans rows (the block
+    contract's input rows, e.g. ``fs_insatser``: 30 rows, most of them empty; the table's
+    total row is the row under it)."""
+    out = []
+    for name in values.names():
+        where, r0, _, r1, _ = values.area(name)
+        if where == sheet and r1 > r0:
+            out.append((r0, r1))
+    return out
+
+
 def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
-    """A further table sheet as it stands: its title rows as headings, every run of
-    non-empty rows as a table (a row of one text in column A as a paragraph)."""
+    """A further table sheet as it stands: its title rows as headings, every table as one
+    table — its header rows (a row of one text among them, "efter avslutsorsak", is a header
+    row), its rows, and its total row (the row under a named block, bold) even when empty
+    rows of the block stand between; other empty rows end a table, and a row of one text in
+    column A outside a table is a paragraph."""
     ws = values.wb[sheet]
     doc.add_heading(sheet, level=1)
     width = ws.max_column
+    blocks = _blocks(values, sheet)
+    inside = {r for r0, r1 in blocks for r in range(r0, r1 + 1)}
+    total_rows = {r1 + 1 for _, r1 in blocks}
     run: list[list[str]] = []
+    total: list[str] = []
 
     def flush() -> None:
+        nonlocal total
         if run:
             # header: the leading rows without a figure (heading, sub, unit: at most three);
             # text columns: the leading columns without a figure below the header
-            head = next((n for n, line in enumerate(run[:3]) if any(map(_figure, line))), min(3, len(run) - 1))
-            head = max(head, 1)
+            head = next((n for n, line in enumerate(run[:3]) if any(map(_figure, line))),
+                        min(3, len(run) if total else len(run) - 1))
+            head = head if total else max(head, 1)
             body = run[head:]
-            texts = next((c for c in range(len(run[0])) if any(_figure(ln[c]) for ln in body if c < len(ln))), 1)
-            _table(doc, run[:head], body, [], first_text_columns=max(texts, 1))
-            run.clear()
+            texts = next((c for c in range(len(run[0])) if any(_figure(ln[c]) for ln in [*body, total] if c < len(ln))), 1)
+            _table(doc, run[:head], body, total, first_text_columns=max(texts, 1))
+        run.clear()
+        total = []
 
     for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+        r = row[0].row
         line = [show(c.value, c.number_format) for c in row[:width]]
         while line and not line[-1]:
             line.pop()
         if not line:
+            if r not in inside:
+                flush()
+        elif total:  # the table ended with its total row
             flush()
+        if not line:
+            continue
+        if r in total_rows and run:
+            total = line
+        elif len(line) == 1 and run and len(run) < 3 and not any(_figure(x) for ln in run for x in ln):
+            run.append(line)  # a sub-heading among the header rows ("efter avslutsorsak")
         elif len(line) == 1:
             flush()
             p = doc.add_paragraph(line[0])
