@@ -172,6 +172,36 @@ def test_each_participant_table_is_one_table_with_its_header_and_summa_rows(repo
     assert tables["Avslutade deltagare"][-1][3] == "98"
 
 
+def test_tables_without_their_source_are_left_out(report, tmp_path):
+    """Tester's finding: without struktur.csv an empty struktur table (Summa 0) was printed,
+    and without a Kön column in anonyma.csv the anonymous table had empty Kvinnor/Män columns.
+    With the counts there (typed into the values here), both print whole."""
+    from finsam.report import workbook_values
+    from finsam.report_docx import build_document
+
+    _, docx, _ = report
+    every = [[[_n(c.text) for c in r.cells] for r in t.rows] for t in Document(docx).tables]
+    assert not [t for t in every if t[0][0] == "Strukturövergripande insatser"]
+    anonymous, = [t for t in every if t[-1][0] == "Summa anonyma"]
+    assert anonymous[0] == ["Insats", "Antal Jan-Mars"]
+    assert anonymous[-1][1] == str(sum(int(r[1]) for r in anonymous[1:-1])) == "275"
+
+    wb, _, _ = report
+    values = workbook_values(wb, tmp_path)
+    sheet, r0, c0, _, _ = values.area("fs_anonyma")
+    values.wb[sheet].cell(r0, c0 + 1, 2)  # Kvinnor, Män of the first anonymous row
+    values.wb[sheet].cell(r0, c0 + 2, 3)
+    sheet, r0, c0, _, _ = values.area("fs_struktur")
+    for c, v in enumerate(["Samverkansdag", 4, 5, 9]):
+        values.wb[sheet].cell(r0, c0 + c, v)
+    doc, _ = build_document(values, tmp_path)
+    every = [[[_n(c.text) for c in r.cells] for r in t.rows] for t in doc.tables]
+    anonymous, = [t for t in every if t[-1][0] == "Summa anonyma"]
+    assert anonymous[0][:3] == ["Insats", "Kvinnor", "Män"] and anonymous[1][1:3] == ["2", "3"]
+    struktur, = [t for t in every if t[0][0] == "Strukturövergripande insatser"]
+    assert struktur[3] == ["Samverkansdag", "4", "5", "9"] and struktur[-1][0] == "Summa"
+
+
 def test_text_blocks_are_masked_and_unknown_placeholders_named(tmp_path):
     """A personnummer typed in a text block never reaches the report; a placeholder the
     workbook does not know stays as typed and the output names it."""

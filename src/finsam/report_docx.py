@@ -67,7 +67,7 @@ def build_document(values: WorkbookValues, work_dir: Path):
     text("anonyma")
     head, body, tot = tables["anonyma"]
     if body:
-        _table(doc, head, body, tot)
+        _table(doc, *_without_empty_columns(head, body, tot))
 
     doc.add_heading("Ekonomisk uppföljning och helårsprognos", level=1)
     text("ekonomi")
@@ -232,6 +232,19 @@ def _table(doc, header: list[list[str]], body: list[list[str]], total: list[str]
     return t
 
 
+def _without_empty_columns(header: list[list[str]], body: list[list[str]], total: list[str]):
+    """``header, body, total`` without the figure columns empty in every body and total row:
+    the anonymous table's Kvinnor and Män when anonyma.csv has no Kön column (the workbook
+    leaves them empty, not 0) print as Insats | Antal, the workbook's older two-column table."""
+    width = max(len(r) for r in [*header, *body, total])
+    keep = [c for c in range(width) if c == 0 or any(c < len(r) and r[c] for r in [*body, total])]
+
+    def cut(rows: list[list[str]]) -> list[list[str]]:
+        return [[r[c] if c < len(r) else "" for c in keep] for r in rows]
+
+    return cut(header), cut(body), cut([total])[0] if total else total
+
+
 def _text_widths(rows: list[list[str]], n: int, total_cm: float) -> list[float]:
     """The widths (cm) of a table's ``n`` text columns sharing ``total_cm``: each first gets
     its longest word (so "individinriktad" is not broken), the rest goes to the columns with
@@ -310,19 +323,23 @@ def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
     table — its header rows (a row of one text among them, "efter avslutsorsak", is a header
     row), its rows, and its total row (the row under a named block, bold) even when empty
     rows of the block stand between; other empty rows end a table, and a row of one text in
-    column A outside a table is a paragraph."""
+    column A outside a table is a paragraph. A table whose named block is empty is left out
+    (no source: the strukturövergripande table without struktur.csv)."""
     ws = values.wb[sheet]
     doc.add_heading(sheet, level=1)
     width = ws.max_column
     blocks = _blocks(values, sheet)
     inside = {r for r0, r1 in blocks for r in range(r0, r1 + 1)}
-    total_rows = {r1 + 1 for _, r1 in blocks}
+    total_rows = {r1 + 1: (r0, r1) for r0, r1 in blocks}
     run: list[list[str]] = []
+    rows_of_run: list[int] = []
     total: list[str] = []
+    block: tuple[int, int] | None = None
 
     def flush() -> None:
-        nonlocal total
-        if run:
+        nonlocal total, block
+        # a table whose named block is empty has no source (struktur without struktur.csv): left out
+        if run and not (block and not any(block[0] <= r <= block[1] for r in rows_of_run)):
             # header: the leading rows without a figure (heading, sub, unit: at most three);
             # text columns: the leading columns without a figure below the header
             head = next((n for n, line in enumerate(run[:3]) if any(map(_figure, line))),
@@ -332,7 +349,8 @@ def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
             texts = next((c for c in range(len(run[0])) if any(_figure(ln[c]) for ln in [*body, total] if c < len(ln))), 1)
             _table(doc, run[:head], body, total, first_text_columns=max(texts, 1))
         run.clear()
-        total = []
+        rows_of_run.clear()
+        total, block = [], None
 
     for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
         r = row[0].row
@@ -347,9 +365,10 @@ def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
         if not line:
             continue
         if r in total_rows and run:
-            total = line
+            total, block = line, total_rows[r]
         elif len(line) == 1 and run and len(run) < 3 and not any(_figure(x) for ln in run for x in ln):
             run.append(line)  # a sub-heading among the header rows ("efter avslutsorsak")
+            rows_of_run.append(r)
         elif len(line) == 1:
             flush()
             p = doc.add_paragraph(line[0])
@@ -358,6 +377,7 @@ def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
                 p.runs[0].bold = True
         else:
             run.append(line)
+            rows_of_run.append(r)
     flush()
 
 
