@@ -241,35 +241,24 @@ def test_the_excel_button_fills_the_same_money_sheets(tmp_path):
     assert wb["Kontroller"]["C4"].value == "OK"
 
 
-def test_uppfoljning_finsam_takes_participants_from_the_per_insats_table(tmp_path, monkeypatch):
-    """With a participants-per-insats table in the workbook (defined name fs_insatser: insats,
-    kvinnor, män — issue 11's table), Deltagare kvinnor/män are its row for the cost centre's
-    insats name: Lotsen i Borås 24 | 13 (the issue's figures, written here into the table as
-    its populate would), 0 for an insats without participants."""
-    import finsam.blocks
-    import finsam.layout
-    from finsam.blocks import Column, Table
-    from finsam.sheet import Names
+def test_uppfoljning_finsam_takes_participants_from_the_register_and_structural_ones_from_struktur(tmp_path):
+    """Deltagare kvinnor / män / totalt of an individinriktad insats are its row of Deltagare per
+    insats (Lotsen i Borås 24 | 13 | 37, Krut Borås 19 | 22 | 41: issue 11's figures; 0 for
+    an insats without participants); a strukturövergripande insats's are its struktur.csv
+    counts in the period (Utbildning/Utveckling: 25 women, 5 men and 4 without kön in Q1; the
+    9 of April are after it), summed here from the file, not from finsam."""
+    import csv
 
-    fake = Table("insatser", "Deltagare", "fs_insatser", (
-        Column("insats", "Insats", block="", number=False), Column("kvinnor", "Kvinnor", block=""),
-        Column("man", "Män", block="")), first_column=8)
-    monkeypatch.setattr(finsam.blocks, "INSATSER", fake, raising=False)
-    draw = finsam.layout._participants_sheet
-
-    def with_table(ws, settings, names: Names):
-        draw(ws, settings, names)
-        names.add("fs_insatser", "Deltagare", 6, 8, 9, 10)
-
-    monkeypatch.setattr(finsam.layout, "_participants_sheet", with_table)
-    book = populate(tmp_path, sample_sources(tmp_path / "källor"))
-    wb = load_workbook(book)
-    for r, row in enumerate([("Krut Borås", 19, 22), ("Lotsen i Borås", 24, 13)], start=6):
-        for c, v in enumerate(row, start=8):
-            wb["Deltagare"].cell(r, c, v)
-    wb.save(book)
-    v = values(book)
+    sources = sample_sources(tmp_path / "källor")
+    struktur = DATA / "struktur" / "uppfoljning.csv"
+    (sources / "struktur.csv").write_bytes(struktur.read_bytes())
+    rows_ = [r for r in csv.DictReader(struktur.open(encoding="utf-8"), delimiter=";") if r["Datum"] <= "2013-03-31"]
+    expected = [sum(int(r["Antal deltagare"]) for r in rows_ if r["Kön"] == k) for k in ("Kvinna", "Man")]
+    expected.append(sum(int(r["Antal deltagare"]) for r in rows_))
+    v = values(populate(tmp_path, sources))
     col, rows = columns(v["Uppföljning Finsam"], "Insats")
-    assert [rows["Lotsen i Borås"][col[h]] for h in ("Deltagare kvinnor", "Deltagare män")] == [24, 13]
-    assert [rows["Krut Borås"][col[h]] for h in ("Deltagare kvinnor", "Deltagare män")] == [19, 22]
-    assert [rows["Aktiv hälsa Mark"][col[h]] for h in ("Deltagare kvinnor", "Deltagare män")] == [0, 0]
+    people = ("Deltagare kvinnor", "Deltagare män", "Deltagare totalt")
+    assert [rows["Lotsen i Borås"][col[h]] for h in people] == [24, 13, 37]
+    assert [rows["Krut Borås"][col[h]] for h in people] == [19, 22, 41]
+    assert [rows["Utbildning/Utveckling"][col[h]] for h in people] == expected == [25, 5, 34]
+    assert [rows["Kartläggning/uppföljning/utvärdering"][col[h]] for h in people] == [0, 0, 0]

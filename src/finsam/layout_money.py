@@ -74,13 +74,16 @@ MEMBERS = Table("medlemmar", SHEET_MEMBERS, "fs_medlemmar", (
 
 #: Uppföljning Finsam, one row per insats (formulas only).
 NATIONAL = Table("uppfoljning_finsam", SHEET_NATIONAL, "fs_uppfoljning", (
-    Column("insats", "Insats", kind="label", number=False, width=46),
+    Column("insats", "Insats", kind="label", number=False, width=40),
     Column("kategori", "Kategori", kind="label", number=False, width=22),
     Column("budget", "Budget", "=fs_aretikett", "tkr", kind="label", total="sum", width=12),
     Column("utfall", "Utfall t.o.m. perioden", "=fs_periodetikett", "tkr", kind="label", total="sum", width=14),
     Column("kvinnor", "Deltagare kvinnor", "=fs_periodetikett", "antal", kind="label", width=12),
     Column("man", "Deltagare män", "=fs_periodetikett", "antal", kind="label", width=12),
+    Column("totalt", "Deltagare totalt", "=fs_periodetikett", "antal", kind="label", width=12),
 ))
+#: The category whose participants are counted at events (struktur.csv), not in the register.
+STRUCTURAL = "strukturövergripande"
 
 
 @dataclass
@@ -291,30 +294,41 @@ def _guideline(settings: Settings, refs: MoneyRefs, size: str) -> None:
                       f'=IF({given},IF(fs_eget_kapital_prognos>{limit},"VARNING","OK"),"ej angiven")')
 
 
-def _participants_per_insats(names: Names) -> dict[str, str] | None:
-    """The columns insats, kvinnor and män of the participants-per-insats table (issue 11,
-    defined name ``fs_insatser`` on the sheet Deltagare per insats) as ``INDEX(fs_insatser,0,k)``,
-    or None when the workbook has no such table."""
+def _participants_per_insats(names: Names, table_name: str = "INSATSER") -> dict[str, str] | None:
+    """The columns insats, kvinnor, män and totalt of a participant table by insats (issue 11:
+    ``INSATSER``, persons in the register, defined name ``fs_insatser``; ``STRUKTUR``, counts
+    at structural events, ``fs_struktur``) as ``INDEX(fs_…,0,k)``, or None when the workbook
+    has no such table."""
     from finsam import blocks
 
-    table_ = getattr(blocks, "INSATSER", None)
+    table_ = getattr(blocks, table_name, None)
     if table_ is None or table_.name("") not in names.wb.defined_names:
         return None
-    return {key: f"INDEX({table_.name('')},0,{table_.pos(key) + 1})" for key in ("insats", "kvinnor", "man")}
+    return {key: f"INDEX({table_.name('')},0,{table_.pos(key) + 1})" for key in ("insats", "kvinnor", "man", "totalt")}
+
+
+def _lookup(table_: dict[str, str], key: str, wanted: list[str]) -> str:
+    """The formula (without ``=``) of column ``key`` of ``table_``'s row for the insats names
+    ``wanted``: one name, its cell as it stands ("<3" in a publication copy, 0 when the name is
+    not there); several, the sum of their numbers."""
+    one = [f"IFERROR(INDEX({table_[key]},MATCH({w},{table_['insats']},0)),0)" for w in wanted]
+    return one[0] if len(one) == 1 else "+".join(f"N({x})" for x in one)
 
 
 def national_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyRefs, economy_rows: tuple[int, int],
                    financing_rows: tuple[int, int]) -> None:
     """The sheet Uppföljning Finsam: one row per insats (each cost centre that is not
     administration, in Ekonomi's order; its name there unless the settings name the insats),
-    then administration, tilldelade medel and eget kapital. Deltagare kvinnor / män: the
-    participants-per-insats table's row of each insats name (summed over the names a cost
-    centre pays for), 0 when the register has none in the period; empty when the workbook has
-    no such table."""
+    then administration, tilldelade medel and eget kapital. Deltagare kvinnor / män / totalt:
+    the row of each insats name (summed over the names a cost centre pays for) in the
+    participants-per-insats table (persons in the register), or, for a strukturövergripande
+    insats, in the struktur table (participants counted at events, struktur.csv: Uppföljning
+    Finsam asks "antal deltagare i strukturövergripande insats"); 0 when the table has none in
+    the period; empty when the workbook has no such table."""
     t = NATIONAL
     _titles(ws, settings, t, "Uppföljning Finsam",
             "Underlag för registreringen i Uppföljning Finsam: per insats kategori, budget, utfall och "
-            "deltagare per kön; administration; tilldelade medel; eget kapital. Tkr; kostnader negativa.")
+            "deltagare per kön och totalt (strukturövergripande: struktur.csv); administration; tilldelade medel; eget kapital. Tkr; kostnader negativa.")
     insatser = [c for c in settings.cost_centres if c.category != "administration"]  # Ekonomi's order
     codes, cats = _section(settings, SECTION_CATEGORIES, "A"), _section(settings, SECTION_CATEGORIES, "B")
     ecodes = _economy_column("kod", economy_rows)
@@ -329,13 +343,16 @@ def national_sheet(ws: Worksheet, settings: Settings, names: Names, refs: MoneyR
         }
         rows.append(row)
     people = _participants_per_insats(names)
+    events = _participants_per_insats(names, "STRUKTUR")
     for n, (c, row) in enumerate(zip(insatser, rows)):
         if people:  # Deltagare per insats (issue 11): persons active in the period, by kön
-            wanted = [f'"{x}"' for x in c.insatser] or [f"{t.letter('insats')}{5 + 3 + n}"]
-            for key in ("kvinnor", "man"):
-                one = [f"IFERROR(INDEX({people[key]},MATCH({w},{people['insats']},0)),0)" for w in wanted]
-                # one insats: its cell as it stands ("<3" in a publication copy); several: their sum
-                row[key] = "=" + one[0] if len(one) == 1 else "=" + "+".join(f"N({x})" for x in one)
+            r = 5 + 3 + n
+            wanted = [f'"{x}"' for x in c.insatser] or [f"{t.letter('insats')}{r}"]
+            for key in ("kvinnor", "man", "totalt"):
+                row[key] = "=" + _lookup(people, key, wanted)
+                if events:  # a strukturövergripande insats: its participants are counted at events (struktur.csv)
+                    row[key] = (f'=IF({t.letter("kategori")}{r}="{STRUCTURAL}",{_lookup(events, key, wanted)},'
+                                f"{_lookup(people, key, wanted)})")
     first, last, tot = table(ws, names, t, 5, rows, total="Summa insatser")
     wrap_headings(ws, t, 5, (2, 1))  # "Utfall t.o.m. perioden", "Deltagare kvinnor" over narrow figures
     for r in range(first, last + 1):
