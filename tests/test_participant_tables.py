@@ -177,6 +177,9 @@ def test_small_register_warnings(small):
     assert codes["kon-okant"].message.startswith("2 deltagare")  # C (empty) and D (rows disagree)
     assert "1 med olika kön" in codes["kon-okant"].message
     assert codes["insats-saknas"].message.startswith("1 inskrivning under")
+    # the rows, so the person finds them: C on row 6, D's two rows 7 and 8; H (no insats) on 14; D's end on 7
+    assert "(rad 6, 7, 8)" in codes["kon-okant"].message and "(rad 14)" in codes["insats-saknas"].message
+    assert "(rad 7)" in codes["avslutsorsak-okand"].message
 
 
 def test_ages_at_birthdays_and_samordningsnummer():

@@ -328,6 +328,16 @@ class ParticipantTables:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _first_rows(participants: pd.DataFrame, where: pd.Series, n: int = 5) -> str:
+    """" (rad 12, 57, 103 …)": the first register rows (1-based, header = 1) where ``where``
+    holds, so the person finds them; empty when none."""
+    from finsam.sources.tabular import spreadsheet_row
+
+    labels = participants.index[where.to_numpy(dtype=bool)]
+    rows = [spreadsheet_row(participants.index, i) for i in labels[:n]]
+    return f" (rad {', '.join(map(str, rows))}{' …' if len(labels) > n else ''})" if rows else ""
+
+
 def _quoted(texts) -> str:
     return ", ".join(repr(t) if t else "(tom)" for t in texts)
 
@@ -376,7 +386,8 @@ def participant_tables(
         if disagree:
             why += (", och " if why else "") + f"{disagree} med olika kön på olika rader"
         problems.append(Problem("kon-okant", "warning", file, None, "Kön",
-                                f"{persons} deltagare under perioden saknar känt kön ({why}) och räknas bara i "
+                                f"{persons} deltagare under perioden saknar känt kön ({why})"
+                                f"{_first_rows(participants, active & sex.isna())} och räknas bara i "
                                 "Totalt. Rätta Kön i registret, eller lägg till värdet under [Kön] i bladet "
                                 "Inställningar."))
     ended = flags["utflode"]
@@ -384,12 +395,15 @@ def participant_tables(
     if len(texts):
         problems.append(Problem("avslutsorsak-okand", "warning", file, None, "Avslutsorsak",
                                 f"{count_text(len(texts), 'avslut', 'avslut')} under perioden har en avslutsorsak som inte finns under "
-                                f"[Avslutsorsaker] i bladet Inställningar ({_quoted(sorted(set(texts)))}) och "
+                                f"[Avslutsorsaker] i bladet Inställningar ({_quoted(sorted(set(texts)))})"
+                                f"{_first_rows(participants, ended & unknown)} och "
                                 "räknas som Övrigt. Lägg till orsaken där med rätt resultat."))
     no_insats = int((active & (participants["insats_label"] == NO_INSATS)).sum())
     if no_insats:
         problems.append(Problem("insats-saknas", "warning", file, None, "Insats",
-                                f"{count_text(no_insats, 'inskrivning', 'inskrivningar')} under perioden saknar insats och redovisas som "
+                                f"{count_text(no_insats, 'inskrivning', 'inskrivningar')} under perioden saknar insats"
+                                f"{_first_rows(participants, active & (participants['insats_label'] == NO_INSATS))} "
+                                "och redovisas som "
                                 f"{NO_INSATS!r}. Fyll i insatsen i registret."))
     for name, ways in merged.items():
         problems.append(Problem("insats-stavningar", "warning", file, None, "Insats",
