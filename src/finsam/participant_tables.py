@@ -130,16 +130,12 @@ def insats_names(values: pd.Series, known: tuple[str, ...] = ()) -> tuple[pd.Ser
         spelled.setdefault(fold.casefold(), {}).setdefault(str(text), 0)
         spelled[fold.casefold()][str(text)] += int(n)
     canon = {k.strip().casefold(): k.strip() for k in known}
-    best = {key: canon.get(key) or max(sorted(ways), key=lambda w: ways[w]).strip() for key, ways in spelled.items()}
-    best = {key: re.sub(r"\s+", " ", name) for key, name in best.items()}
+    best = {key: re.sub(r"\s+", " ", canon.get(key) or max(sorted(ways), key=lambda w: ways[w]).strip())
+            for key, ways in spelled.items()}
     named = [best[f.casefold()] or NO_INSATS for f in folded] + [NO_INSATS]  # the last: empty cells (code -1)
     merged = {best[key]: sorted(ways) for key, ways in spelled.items() if len(ways) > 1 and best[key]}
     # categorical: the tables group 200 000 rows by a handful of insatser (by int codes)
     return pd.Series(np.array(named, dtype=object)[codes], index=values.index).astype("category"), merged
-
-
-def _insats(participants: pd.DataFrame) -> pd.Series:
-    return insats_names(participants["insats"])[0]
 
 
 def _by_sex(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -182,7 +178,7 @@ def participants_by_insats(participants: pd.DataFrame, period: Period, sex: pd.S
     columns = the sum of the rows.
     """
     flags = flags or _flags(participants, period)  # ``flags``: already computed by the caller
-    insats = participants["insats_label"] if "insats_label" in participants else _insats(participants)
+    insats = participants["insats_label"] if "insats_label" in participants else insats_names(participants["insats"])[0]
     frame = pd.DataFrame({"insats": insats, "person": person_codes(participants), "sex": sex})
     active = frame[flags["active"]]
     out = _by_sex(active, "insats")
@@ -332,7 +328,6 @@ def _first_rows(participants: pd.DataFrame, where: pd.Series, n: int = 5) -> str
     """" (rad 12, 57, 103 …)": the first register rows (1-based, header = 1) where ``where``
     holds, so the person finds them; empty when none."""
     from finsam.sources.tabular import spreadsheet_row
-
     labels = participants.index[where.to_numpy(dtype=bool)]
     rows = [spreadsheet_row(participants.index, i) for i in labels[:n]]
     return f" (rad {', '.join(map(str, rows))}{' …' if len(labels) > n else ''})" if rows else ""

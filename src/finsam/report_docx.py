@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -204,9 +204,8 @@ def _table(doc, header: list[list[str]], body: list[list[str]], total: list[str]
     t.autofit = False
     _cell_margins(t, CELL_MARGIN_TWIPS)  # "Ackumulerat" fits a 2.6 cm column without breaking mid-word
     # number columns as wide as their longest word needs ("Ackumulerat"), at most 2.6 cm
-    words = [w for ln in rows for x in ln[first_text_columns:] for w in x.split()]
-    number_cm = min(2.6, max(1.8, CM_PER_CHAR * max(map(len, words), default=0) + 0.3))
-    text_cm = max(4.0, 17.0 - number_cm * (width - first_text_columns))
+    number_cm = _number_cm(rows, first_text_columns)
+    text_cm = max(4.0, _page_cm(doc) - number_cm * (width - first_text_columns))
     text_widths = _text_widths(rows, first_text_columns, text_cm)
     for c, col in enumerate(t.columns):
         w = Cm(text_widths[c] if c < first_text_columns else number_cm)
@@ -245,6 +244,39 @@ def _without_empty_columns(header: list[list[str]], body: list[list[str]], total
     return cut(header), cut(body), cut([total])[0] if total else total
 
 
+def _number_cm(rows: list[list[str]], first_text_columns: int) -> float:
+    """The width (cm) of a table's number columns: their longest word ("Ackumulerat"), 1.8–2.6 cm."""
+    words = [w for ln in rows for x in ln[first_text_columns:] for w in x.split()]
+    return min(2.6, max(1.8, CM_PER_CHAR * max(map(len, words), default=0) + 0.3))
+
+
+def _too_wide(ws, width: int) -> bool:
+    """Whether a sheet's tables need more than a portrait page's width: the leading text
+    columns (no figure anywhere below) at their longest word, the others as number columns."""
+    lines = [line for row in ws.iter_rows(max_col=width) if any(line := [show(c.value, c.number_format) for c in row])]
+    texts = max(1, next((c for c in range(width) if any(_figure(ln[c]) for ln in lines if c < len(ln))), 1))
+    words = [min(4.5, CM_PER_CHAR * max([len(w) for ln in lines if c < len(ln) for w in ln[c].split()] + [4]) + 0.3)
+             for c in range(texts)]
+    return sum(words) + _number_cm(lines, texts) * (width - texts) > PORTRAIT_CM
+
+
+def _page_cm(doc) -> float:
+    """The width (cm) between the margins of the document's current (last) section."""
+    sec = doc.sections[-1]
+    return (sec.page_width - sec.left_margin - sec.right_margin) / 360000
+
+
+def _orient(doc, *, landscape: bool) -> None:
+    """Continue on landscape (or portrait) A4 pages: a new section, on a new page, when the
+    current one is the other way; header and footer carry on (linked to the previous)."""
+    sec = doc.sections[-1]
+    if (sec.orientation == WD_ORIENT.LANDSCAPE) == landscape:
+        return
+    new = doc.add_section(WD_SECTION.NEW_PAGE)
+    new.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    new.page_width, new.page_height = sec.page_height, sec.page_width
+
+
 def _text_widths(rows: list[list[str]], n: int, total_cm: float) -> list[float]:
     """The widths (cm) of a table's ``n`` text columns sharing ``total_cm``: each first gets
     its longest word (so "individinriktad" is not broken), the rest goes to the columns with
@@ -262,6 +294,8 @@ def _text_widths(rows: list[list[str]], n: int, total_cm: float) -> list[float]:
 
 #: Width of one character of 9 pt table text, cm, on the safe side (bold, a wide fallback font).
 CM_PER_CHAR = 0.22
+#: Width between the margins of a portrait A4 page (21 cm − 2 × 2 cm), cm.
+PORTRAIT_CM = 17.0
 #: Left and right cell margins of the report's tables, twips (Word's default is 108 = 0.19 cm).
 CELL_MARGIN_TWIPS = 57
 
@@ -326,8 +360,9 @@ def _sheet(doc, values: WorkbookValues, sheet: str) -> None:
     column A outside a table is a paragraph. A table whose named block is empty is left out
     (no source: the strukturövergripande table without struktur.csv)."""
     ws = values.wb[sheet]
-    doc.add_heading(sheet, level=1)
     width = ws.max_column
+    _orient(doc, landscape=_too_wide(ws, width))  # a wide sheet (Uppföljning Finsam) on landscape pages
+    doc.add_heading(sheet, level=1)
     blocks = _blocks(values, sheet)
     inside = {r for r0, r1 in blocks for r in range(r0, r1 + 1)}
     total_rows = {r1 + 1: (r0, r1) for r0, r1 in blocks}
