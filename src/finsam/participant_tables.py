@@ -405,7 +405,7 @@ def participant_tables(
                                 f"Insatsen skrivs på {len(ways)} sätt i registret ({_quoted(ways)}) och räknas som en: "
                                 f"{name!r}. Skriv den likadant överallt i registret."))
     known = {n.casefold() for n in _known_insatser(settings)}
-    unnamed = sorted({n for n in participants.loc[active, "insats_label"].astype(object)
+    unnamed = sorted({n for n in participants.loc[active, "insats_label"].unique()  # a handful of names
                       if n != NO_INSATS and n.casefold() not in known})
     if unnamed and known:
         problems.append(Problem("insats-utan-kostnadsstalle", "warning", file, None, "Insats",
