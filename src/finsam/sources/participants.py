@@ -184,8 +184,8 @@ def read_participants(path: Path, reference_year: int) -> tuple[pd.DataFrame, li
     problems += row_problems(missing, df.index, "startdatum-saknas", "error", file, "Inskrivningsdatum",
                              lambda i: "Inskrivningsdatum saknas. Fyll i datumet i registret och exportera igen.")
     reason = df["end_reason"].astype(object).fillna("").astype(str).str.strip()
-    problems += row_problems(df.index[end.isna() & (reason != "") & ~df.index.isin(
-                                 [i for i in df.index if (rows[i], "Utskrivningsdatum") in bad_dates])],
+    bad_end = rows.isin([r for r, column in bad_dates if column == "Utskrivningsdatum"])  # already an error
+    problems += row_problems(df.index[end.isna() & (reason != "") & ~bad_end],
                              df.index, "avslutsorsak-utan-slutdatum", "warning", file, "Utskrivningsdatum",
                              lambda i: f"Raden har avslutsorsaken {reason[i]!r} men inget utskrivningsdatum, så den "
                                        "räknas som pågående. Fyll i utskrivningsdatumet i registret.")
