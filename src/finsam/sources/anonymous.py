@@ -35,12 +35,12 @@ COLUMNS = {
 OPTIONAL = {"sex": ("Kön", "Kon", "Genus")}
 
 
-def _as_month(problem: Problem, df: pd.DataFrame) -> Problem:
+def _as_month(problem: Problem, written_on: dict[int, object]) -> Problem:
     """A date problem of the Månad column said of the month as written (the reader reads
     ``2013-01`` as ``2013-01-01``, which the person never wrote)."""
     if problem.code != "datum-ogiltigt" or problem.row is None:
         return problem
-    written = df["month"].iloc[list(spreadsheet_rows(df.index)).index(problem.row)]
+    written = written_on[problem.row]
     return replace(problem, message=f"Månaden {str(written).strip()!r} går inte att läsa. Skriv månaden som ÅÅÅÅ-MM "
                                     "(t.ex. 2013-01) eller ett datum ÅÅÅÅ-MM-DD.")
 
@@ -67,7 +67,8 @@ def read_anonymous(path: Path, *, keep_day: bool = False) -> tuple[pd.DataFrame,
     df = df.drop(index=totals)
     month_text = df["month"].map(lambda v: f"{v.strip()}-01" if isinstance(v, str) and len(v.strip()) == 7 else v)
     month, problems = parse_dates(month_text, file=path.name, column="Månad", epoch=table.epoch)
-    problems = table.problems + [_as_month(p, df) for p in problems]
+    written_on = dict(zip(spreadsheet_rows(df.index), df["month"]))  # spreadsheet row → Månad as written
+    problems = table.problems + [_as_month(p, written_on) for p in problems]
     count, p2 = parse_numbers(df["count"], file=path.name, column="Antal deltagare")
     row = lambda idx: spreadsheet_row(df.index, idx)  # noqa: E731
     bad = {p.row for p in problems + p2}
