@@ -83,7 +83,7 @@ NATIONAL = Table("uppfoljning_finsam", SHEET_NATIONAL, "fs_uppfoljning", (
     Column("totalt", "Deltagare totalt", "=fs_periodetikett", "antal", kind="label", width=12),
 ))
 #: The category whose participants are counted at events (struktur.csv), not in the register.
-STRUCTURAL = "strukturövergripande"
+STRUCTURAL = CATEGORIES[2]
 
 
 @dataclass
