@@ -29,6 +29,7 @@ import pandas as pd
 from finsam.errors import Problem, count_text
 from finsam.period import Period
 from finsam.settings import RESULT_CATEGORIES, Settings
+from finsam.sources.tabular import normalise_header
 from finsam.tables import is_felregistrering, person_codes
 
 #: Columns of the Deltagare-per-insats table: distinct persons by kön, then antal.
@@ -127,12 +128,12 @@ def insats_names(values: pd.Series, known: tuple[str, ...] = ()) -> tuple[pd.Ser
     counts = np.bincount(codes[codes >= 0], minlength=len(texts)) if len(texts) else np.zeros(0, int)
     spelled: dict[str, dict[str, int]] = {}
     for text, fold, n in zip(texts, folded, counts):
-        spelled.setdefault(fold.casefold(), {}).setdefault(str(text), 0)
-        spelled[fold.casefold()][str(text)] += int(n)
-    canon = {k.strip().casefold(): k.strip() for k in known}
+        spelled.setdefault(normalise_header(fold), {}).setdefault(str(text), 0)
+        spelled[normalise_header(fold)][str(text)] += int(n)
+    canon = {normalise_header(k): re.sub(r"\s+", " ", k).strip() for k in known}
     best = {key: re.sub(r"\s+", " ", canon.get(key) or max(sorted(ways), key=lambda w: ways[w]).strip())
             for key, ways in spelled.items()}
-    named = [best[f.casefold()] or NO_INSATS for f in folded] + [NO_INSATS]  # the last: empty cells (code -1)
+    named = [best[normalise_header(f)] or NO_INSATS for f in folded] + [NO_INSATS]  # the last: empty cells (code -1)
     merged = {best[key]: sorted(ways) for key, ways in spelled.items() if len(ways) > 1 and best[key]}
     # categorical: the tables group 200 000 rows by a handful of insatser (by int codes)
     return pd.Series(np.array(named, dtype=object)[codes], index=values.index).astype("category"), merged
@@ -404,9 +405,9 @@ def participant_tables(
         problems.append(Problem("insats-stavningar", "warning", file, None, "Insats",
                                 f"Insatsen skrivs på {len(ways)} sätt i registret ({_quoted(ways)}) och räknas som en: "
                                 f"{name!r}. Skriv den likadant överallt i registret."))
-    known = {n.casefold() for n in _known_insatser(settings)}
+    known = {normalise_header(n) for n in _known_insatser(settings)}
     unnamed = sorted({n for n in participants.loc[active, "insats_label"].unique()  # a handful of names
-                      if n != NO_INSATS and n.casefold() not in known})
+                      if n != NO_INSATS and normalise_header(n) not in known})
     if unnamed and known:
         problems.append(Problem("insats-utan-kostnadsstalle", "warning", file, None, "Insats",
                                 f"{count_text(len(unnamed), 'insats', 'insatser')} i registret hör inte till något "
